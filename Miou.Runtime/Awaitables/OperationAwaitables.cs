@@ -1,0 +1,355 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using Miou.Building;
+using Miou.Scheduling;
+
+namespace Miou;
+
+/// <summary>
+/// The awaitable of an operation that is one or more scheduling points and returns nothing (yield, ownership, hooks…).
+/// Returned by Miou's awaitable methods; only awaitable inside <c>async Fiber</c> methods.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct PointAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly OpKind _op;
+    private readonly int _points;
+
+    internal PointAwaitable(OpKind op, int points)
+    {
+        _op = op;
+        _points = points;
+    }
+
+    internal static PointAwaitable Yield => new(OpKind.Yield, 1);
+
+    internal static PointAwaitable Points(int count) => new(OpKind.Points, count);
+
+    /// <summary>Gets the awaiter.</summary>
+    public PointAwaitable GetAwaiter() => this;
+
+    /// <summary>Always false: every Miou operation is a scheduling point.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Throws what the scheduler answered (a cancellation), if anything.</summary>
+    public void GetResult() => Suspension.Resumed();
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, _op, null, _points);
+}
+
+/// <summary>The awaitable of a spawn: resumes with the new child's promise. Only awaitable inside <c>async Fiber</c> methods.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Promise<T> _child;
+    private readonly Orphans<T>? _orphans;
+    private readonly IEnumerable<Resource>? _give;
+
+    internal SpawnAwaitable(Promise<T> child, Orphans<T>? orphans, IEnumerable<Resource>? give)
+    {
+        _child = child;
+        _orphans = orphans;
+        _give = give;
+    }
+
+    /// <summary>Gets the awaiter.</summary>
+    public SpawnAwaitable<T> GetAwaiter() => this;
+
+    /// <summary>Always false: a spawn is two scheduling points (spec §1.3).</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Spawns the child (it is queued now) and returns its promise.</summary>
+    public Promise<T> GetResult()
+    {
+        var parent = Suspension.Resumed();
+        Rules.Spawn(parent, _child, _give);
+        _orphans?.Register(parent, _child); // after the spawn, as the original (spec §10 Q11)
+        return _child;
+    }
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Points, null, 2);
+}
+
+/// <summary>The awaitable of a void spawn: resumes with the child's <see cref="Promise"/>.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct SpawnAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly SpawnAwaitable<Unit> _inner;
+
+    internal SpawnAwaitable(SpawnAwaitable<Unit> inner) => _inner = inner;
+
+    /// <summary>Gets the awaiter.</summary>
+    public SpawnAwaitable GetAwaiter() => this;
+
+    /// <summary>Always false.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Spawns the child and returns its promise.</summary>
+    public Promise GetResult() => _inner.GetResult();
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+}
+
+/// <summary>What every await of a child does on resumption: consume the child, then throw what the scheduler answered.</summary>
+internal static class AwaitCore
+{
+    internal static void Finish(Promise child)
+    {
+        var error = Suspension.TakeException(out var task);
+        task.UnlinkChild(child); // in all cases, even when the wait was cut short by a cancellation (spec §1.7)
+        if (error is not null)
+        {
+            throw error;
+        }
+    }
+}
+
+/// <summary>The awaitable of <c>AwaitResultAsync</c>: resumes with the child's outcome. Only awaitable inside <c>async Fiber</c> methods.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct AwaitResultAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Promise<T> _child;
+
+    internal AwaitResultAwaitable(Promise<T> child) => _child = child;
+
+    /// <summary>Gets the awaiter.</summary>
+    public AwaitResultAwaitable<T> GetAwaiter() => this;
+
+    /// <summary>Always false: an await is a scheduling point even when the child is done.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>The child's outcome; an awaited child is no longer counted among the task's children.</summary>
+    public Result<T> GetResult()
+    {
+        AwaitCore.Finish(_child);
+        return _child.Outcome();
+    }
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Await, _child);
+}
+
+/// <summary>The awaitable of <c>AwaitAsync</c>: the child's value, or its exception rethrown.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct AwaitAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Promise<T> _child;
+
+    internal AwaitAwaitable(Promise<T> child) => _child = child;
+
+    /// <summary>Gets the awaiter.</summary>
+    public AwaitAwaitable<T> GetAwaiter() => this;
+
+    /// <summary>Always false.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>The child's value, or its exception rethrown with its original stack trace.</summary>
+    public T GetResult()
+    {
+        AwaitCore.Finish(_child);
+        return _child.Outcome().ValueOrThrow();
+    }
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Await, _child);
+}
+
+/// <summary>The awaitable of <c>AwaitAsync</c> on a <see cref="Promise"/> whose value is ignored: rethrows its exception, if any.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct AwaitAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Promise _child;
+
+    internal AwaitAwaitable(Promise child) => _child = child;
+
+    /// <summary>Gets the awaiter.</summary>
+    public AwaitAwaitable GetAwaiter() => this;
+
+    /// <summary>Always false.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Rethrows the child's exception, if it failed or was cancelled.</summary>
+    public void GetResult()
+    {
+        AwaitCore.Finish(_child);
+        _child.UnitOutcome().ValueOrThrow();
+    }
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Await, _child);
+}
+
+/// <summary>The awaitable of <c>AwaitResultAsync</c> on a <see cref="Promise"/> whose value is ignored.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct AwaitResultAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Promise _child;
+
+    internal AwaitResultAwaitable(Promise child) => _child = child;
+
+    /// <summary>Gets the awaiter.</summary>
+    public AwaitResultAwaitable GetAwaiter() => this;
+
+    /// <summary>Always false.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>The child's outcome, its value ignored.</summary>
+    public Result<Unit> GetResult()
+    {
+        AwaitCore.Finish(_child);
+        return _child.UnitOutcome();
+    }
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Await, _child);
+}
+
+/// <summary>The awaitable of a cancellation: resumes once the child and its whole subtree are torn down.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct CancelAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Promise _child;
+
+    internal CancelAwaitable(Promise child) => _child = child;
+
+    /// <summary>Gets the awaiter.</summary>
+    public CancelAwaitable GetAwaiter() => this;
+
+    /// <summary>Always false.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Marks the child cancelled for later awaits (spec §1.9).</summary>
+    public void GetResult()
+    {
+        var error = Suspension.TakeException(out var task);
+        if (error is NotAChildException)
+        {
+            throw error;
+        }
+
+        _child.CancelledByParent = true;
+        if (_child.TornDown)
+        {
+            task.UnlinkChild(_child);
+        }
+
+        if (error is not null)
+        {
+            throw error;
+        }
+    }
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Cancel, _child);
+}
+
+/// <summary>The awaitable of an await-any: resumes with the index of the chosen terminated child.</summary>
+internal readonly struct AwaitAnyAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Promise[] _children;
+
+    internal AwaitAnyAwaitable(Promise[] children) => _children = children;
+
+    public AwaitAnyAwaitable GetAwaiter() => this;
+
+    public bool IsCompleted => false;
+
+    /// <summary>
+    /// Chooses among the terminated children: uniformly at random among those that returned a value, else among those that
+    /// failed (spec §1.8). The chosen one is consumed (no longer a child).
+    /// </summary>
+    public int GetResult()
+    {
+        var error = Suspension.TakeException(out var task);
+        foreach (var child in _children)
+        {
+            child.WatchedByParent = false;
+        }
+
+        if (error is not null)
+        {
+            throw error;
+        }
+
+        int returned = 0, failed = 0;
+        foreach (var child in _children)
+        {
+            if (child.State == PromiseState.Finished)
+            {
+                returned++;
+            }
+            else if (child.State == PromiseState.Exited)
+            {
+                failed++;
+            }
+        }
+
+        var wanted = returned > 0 ? PromiseState.Finished : PromiseState.Exited;
+        var pick = task.Domain.Random.Next(returned > 0 ? returned : failed);
+        for (var i = 0; i < _children.Length; i++)
+        {
+            if (_children[i].State == wanted && pick-- == 0)
+            {
+                task.UnlinkChild(_children[i]);
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("Miou internal error: await-any resumed with no terminated promise.");
+    }
+
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.AwaitAny, _children);
+}
+
+/// <summary>The awaitable of a park on a <see cref="Trigger"/>: resumes when it is signalled.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct TriggerAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Trigger _trigger;
+
+    internal TriggerAwaitable(Trigger trigger) => _trigger = trigger;
+
+    /// <summary>Gets the awaiter.</summary>
+    public TriggerAwaitable GetAwaiter() => this;
+
+    /// <summary>Always false: even a signalled trigger costs a scheduling point.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Throws a cancellation if the task was cancelled while parked.</summary>
+    public void GetResult() => Suspension.Resumed();
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Trigger, _trigger);
+}

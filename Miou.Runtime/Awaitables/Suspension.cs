@@ -1,0 +1,73 @@
+using Miou.Building;
+
+namespace Miou.Scheduling;
+
+/// <summary>How Miou's awaiters register a suspension on the current task, and take the answer when resumed.</summary>
+internal static class Suspension
+{
+    /// <summary>The task running on this thread; throws if there is none (the caller is not a fiber).</summary>
+    internal static Promise CurrentTask(string operation) =>
+        DomainScheduler.CurrentTask ?? throw new InvalidOperationException(
+            $"{operation} was used outside a fiber: Miou's awaitables can only be awaited in 'async Fiber' methods run by Fiber.Run.");
+
+    /// <summary>Registers the pending operation; called from an awaiter's <c>UnsafeOnCompleted</c>.</summary>
+    internal static void Register(Action continuation, OpKind op, object? target, int phase = 0)
+    {
+        var task = FromBuilder(continuation);
+        if (task.Op != OpKind.None)
+        {
+            throw Rules.DiscardedFiber(task);
+        }
+
+        task.Op = op;
+        task.OpTarget = target;
+        task.OpPhase = phase;
+        task.Frame = task.SuspendingFrame;
+        task.SuspendingFrame = null;
+    }
+
+    /// <summary>A caller awaits a nested fiber that suspended: resume the caller when the callee completes.</summary>
+    internal static void ChainCallee(FiberBox callee, Action continuation)
+    {
+        var task = FromBuilder(continuation);
+        if (callee.Continuation is not null)
+        {
+            throw new InvalidOperationException("A Fiber can be awaited only once.");
+        }
+
+        callee.Continuation = task.SuspendingFrame;
+        task.SuspendingFrame = null;
+    }
+
+    /// <summary>On resumption: the exception to throw at the suspension point (a rule broken, a cancellation), if any.</summary>
+    internal static Exception? TakeException(out Promise task)
+    {
+        task = DomainScheduler.CurrentTask!;
+        var error = task.ResumeException;
+        task.ResumeException = null;
+        return error;
+    }
+
+    /// <summary>On resumption of an operation with nothing to undo: throw what must be thrown.</summary>
+    internal static Promise Resumed()
+    {
+        if (TakeException(out var task) is { } error)
+        {
+            throw error;
+        }
+
+        return task;
+    }
+
+    private static Promise FromBuilder(Action continuation)
+    {
+        if (!ReferenceEquals(continuation, FiberBox.SuspendSentinel))
+        {
+            throw new InvalidOperationException(
+                "Miou's awaitables can only be awaited in 'async Fiber' methods (their builder drives Miou's scheduler), not in " +
+                "'async Task' methods or through other awaiters. To start a run from async code, call Fiber.Run on a thread of its own.");
+        }
+
+        return DomainScheduler.CurrentTask!;
+    }
+}

@@ -1,0 +1,60 @@
+using Miou.Scheduling;
+
+namespace Miou;
+
+/// <summary>
+/// A callback run by a domain at the start of every scheduling step, outside any task (spec §6.7): it must be quick and
+/// must not use Miou operations. The newest hook runs first; a hook that throws is removed and the error reported to
+/// <see cref="RunOptions.OnUnobservedError"/>.
+/// </summary>
+public sealed class Hook
+{
+    private static int s_nextId;
+
+    private Hook(Action action, int domain)
+    {
+        Action = action;
+        Domain = domain;
+        Id = Interlocked.Increment(ref s_nextId);
+    }
+
+    internal Action Action { get; }
+
+    internal int Id { get; }
+
+    /// <summary>The uid of the domain the hook runs on.</summary>
+    public int Domain { get; }
+
+    /// <summary>Adds a hook on the calling fiber's domain (direct style).</summary>
+    [DirectStyle(nameof(AddAsync))]
+    public static Hook Add(Action action) => throw new NotInFiberException("Hook.Add");
+
+    /// <summary>Adds a hook on the calling fiber's domain. One scheduling point; the hook is registered when the fiber resumes.</summary>
+    public static async Fiber<Hook> AddAsync(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        await PointAwaitable.Points(1);
+        var domain = DomainScheduler.Current!;
+        var hook = new Hook(action, domain.Uid);
+        domain.AddHook(hook);
+        return hook;
+    }
+
+    /// <summary>Removes the hook (direct style).</summary>
+    [DirectStyle(nameof(RemoveAsync))]
+    public void Remove() => throw new NotInFiberException("Hook.Remove");
+
+    /// <summary>Removes the hook; removing it twice is harmless. One scheduling point.</summary>
+    /// <exception cref="InvalidOperationException">Called from another domain than the hook's.</exception>
+    public async Fiber RemoveAsync()
+    {
+        await PointAwaitable.Points(1);
+        var domain = DomainScheduler.Current!;
+        if (domain.Uid != Domain)
+        {
+            throw new InvalidOperationException($"The hook does not belong into the current domain: hook #{Id} runs on domain {Domain}, not {domain.Uid}.");
+        }
+
+        domain.RemoveHook(this);
+    }
+}

@@ -1,0 +1,634 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+
+namespace Miou.Scheduling;
+
+/// <summary>
+/// One domain's scheduler: its run queue, the priority queue of pending cancellations, an inbox for what other threads
+/// send it, its event source and its hooks. Everything but the inbox is touched only by the domain's own thread; other
+/// threads reach a task only through <see cref="Post"/>. This is the loop of spec §8.
+/// </summary>
+internal sealed partial class DomainScheduler
+{
+    [ThreadStatic]
+    private static DomainScheduler? t_current;
+
+    private readonly RunQueue _runnable = new();
+    private readonly Queue<Promise> _cancels = new();
+    private readonly ConcurrentQueue<Message> _inbox = new();
+    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly Prng? _policyRandom;
+    private readonly List<int> _cancelledSyscalls = [];
+    private readonly List<Hook> _hooks = [];
+
+    internal DomainScheduler(RunContext run, int uid)
+    {
+        Run = run;
+        Uid = uid;
+        Random = new Prng(run.Seed + (ulong)uid * 0x9E3779B97F4A7C15UL);
+        _policyRandom = run.Policy == SchedulingPolicy.Random ? Random : null;
+    }
+
+    internal RunContext Run { get; }
+
+    internal int Uid { get; }
+
+    /// <summary>The domain's generator: policy choices and the random choices operations make (await-first's winner, …).</summary>
+    internal Prng Random { get; }
+
+    /// <summary>The task running right now on this domain, if any.</summary>
+    internal Promise? Running { get; private set; }
+
+    internal IEvents? Events { get; set; }
+
+    /// <summary>Tasks parked in <see cref="Fiber.Suspend(Syscall, Action?)"/>: while positive, the event source is polled after every step.</summary>
+    internal int PendingSuspensions { get; set; }
+
+    /// <summary>The syscall most recently suspended on here (for the message of a run without event source).</summary>
+    internal Syscall? LastSuspended { get; set; }
+
+    internal static DomainScheduler? Current => t_current;
+
+    internal static Promise? CurrentTask => t_current?.Running;
+
+    internal bool IsCurrentThread => ReferenceEquals(t_current, this);
+
+    /// <summary>Makes this the current thread's domain; returns the previous one (a run can be nested in a task).</summary>
+    internal DomainScheduler? Enter()
+    {
+        var previous = t_current;
+        t_current = this;
+        return previous;
+    }
+
+    internal static void Leave(DomainScheduler? previous) => t_current = previous;
+
+    // ------------------------------------------------------------------ queues and cross-thread messages
+
+    internal void Enqueue(Promise task)
+    {
+        if (task.ExecState != Promise.Exec.NotStarted)
+        {
+            task.ExecState = Promise.Exec.Queued;
+        }
+
+        _runnable.Push(task, ++task.Ticket);
+    }
+
+    private enum MessageKind : byte
+    {
+        Wake,
+        Cancel,
+        ChildTerminated,
+        ChildTornDown,
+        Start,
+    }
+
+    private readonly record struct Message(MessageKind Kind, Promise Task, object? Token);
+
+    private void Post(Message message)
+    {
+        _inbox.Enqueue(message);
+        Interrupt();
+    }
+
+    /// <summary>Wakes the domain's thread if it waits for work or in its event source. Any thread; never blocks.</summary>
+    internal void Interrupt()
+    {
+        _wake.Set();
+        Events?.Interrupt();
+    }
+
+    private void DrainInbox()
+    {
+        while (_inbox.TryDequeue(out var message))
+        {
+            switch (message.Kind)
+            {
+                case MessageKind.Wake:
+                    WakeLocal(message.Task, message.Token!);
+                    break;
+                case MessageKind.Cancel:
+                    _cancels.Enqueue(message.Task);
+                    break;
+                case MessageKind.ChildTerminated:
+                    OnChildTerminatedLocal(message.Task);
+                    break;
+                case MessageKind.ChildTornDown:
+                    OnChildTornDownLocal(message.Task);
+                    break;
+                case MessageKind.Start:
+                    Enqueue(message.Task);
+                    break;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ parking and waking
+
+    private static void Park(Promise task, object on)
+    {
+        task.ParkedOn = on;
+        task.ExecState = Promise.Exec.Parked;
+    }
+
+    /// <summary>Resumes <paramref name="task"/> if it is still parked on <paramref name="token"/>. Any thread.</summary>
+    internal void Wake(Promise task, object token)
+    {
+        if (IsCurrentThread)
+        {
+            WakeLocal(task, token);
+        }
+        else
+        {
+            Post(new Message(MessageKind.Wake, task, token));
+        }
+    }
+
+    private void WakeLocal(Promise task, object token)
+    {
+        if (task.ExecState != Promise.Exec.Parked || !ReferenceEquals(task.ParkedOn, token))
+        {
+            return; // stale: the task was resumed otherwise (cancelled) and may be parked on something else now
+        }
+
+        task.ParkedOn = null;
+        Trace(TraceKind.Resume, task);
+        Enqueue(task);
+    }
+
+    /// <summary>Makes a new task runnable on this domain. Any thread.</summary>
+    internal void Start(Promise task)
+    {
+        if (IsCurrentThread)
+        {
+            Enqueue(task);
+        }
+        else
+        {
+            Post(new Message(MessageKind.Start, task, null));
+        }
+    }
+
+    /// <summary>Asks this domain to cancel <paramref name="task"/>. Cancellations run before any other task (spec §8.2).</summary>
+    internal void DispatchCancel(Promise task)
+    {
+        if (IsCurrentThread)
+        {
+            _cancels.Enqueue(task);
+        }
+        else
+        {
+            Post(new Message(MessageKind.Cancel, task, null));
+        }
+    }
+
+    /// <summary>Tells the parent's domain that <paramref name="child"/> terminated (its parent may be awaiting it).</summary>
+    internal static void NotifyTerminated(Promise child)
+    {
+        if (child.Parent is not { } parent)
+        {
+            return;
+        }
+
+        var domain = parent.Domain;
+        if (domain.IsCurrentThread)
+        {
+            domain.OnChildTerminatedLocal(child);
+        }
+        else
+        {
+            domain.Post(new Message(MessageKind.ChildTerminated, child, null));
+        }
+    }
+
+    /// <summary>Tells the parent's domain that <paramref name="child"/>'s whole subtree is gone.</summary>
+    internal static void NotifyTornDown(Promise child)
+    {
+        var domain = child.Parent!.Domain;
+        if (domain.IsCurrentThread)
+        {
+            domain.OnChildTornDownLocal(child);
+        }
+        else
+        {
+            domain.Post(new Message(MessageKind.ChildTornDown, child, null));
+        }
+    }
+
+    private void OnChildTerminatedLocal(Promise child)
+    {
+        var parent = child.Parent!;
+        if (parent.ExecState != Promise.Exec.Parked)
+        {
+            return;
+        }
+
+        if (parent.Op == OpKind.Await && ReferenceEquals(parent.ParkedOn, child))
+        {
+            WakeLocal(parent, child);
+        }
+        else if (parent.Op == OpKind.AwaitAny && child.WatchedByParent)
+        {
+            WakeLocal(parent, parent.ParkedOn!);
+        }
+    }
+
+    private void OnChildTornDownLocal(Promise child)
+    {
+        var parent = child.Parent!;
+        if (child.CancelRequested)
+        {
+            // A cancelled child leaves its parent's children once it is fully torn down (spec §1.2).
+            parent.UnlinkChild(child);
+            Rules.MaybeTornDown(parent);
+        }
+
+        if (parent.ExecState == Promise.Exec.Parked && parent.Op == OpKind.Cancel && ReferenceEquals(parent.ParkedOn, child))
+        {
+            WakeLocal(parent, child);
+        }
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    /// <summary>Runs this domain (dom0) until every task of the run has finished, or a fatal error stops it.</summary>
+    internal void RunUntilQuiescent()
+    {
+        while (Run.LiveTasks > 0 && Run.Fatal is null)
+        {
+            try
+            {
+                Step();
+            }
+            catch (Exception e)
+            {
+                // Only the scheduler's own checks (rules 1 and 3, the event source) get here: tasks' exceptions are
+                // caught by their state machines. This is what "fatal" means: the run stops and Fiber.Run throws it.
+                Running = null;
+                Run.Fail(ExceptionDispatchInfo.Capture(e));
+            }
+        }
+    }
+
+    /// <summary>One step: hooks, inbox, then one cancellation or one task slot, then a non-blocking poll if needed.</summary>
+    private void Step()
+    {
+        RunHooks();
+        DrainInbox();
+        if (_cancels.TryDequeue(out var cancelled))
+        {
+            ProcessCancel(cancelled);
+        }
+        else if (_runnable.TryPop(_policyRandom, out var task, out var ticket))
+        {
+            if (ticket == task.Ticket)
+            {
+                RunSlot(task);
+            }
+        }
+        else
+        {
+            Idle();
+            return;
+        }
+
+        if (PendingSuspensions > 0)
+        {
+            PollEvents(block: false);
+        }
+    }
+
+    /// <summary>Nothing to run: block in the event source if a task waits on it, else until another thread posts.</summary>
+    private void Idle()
+    {
+        if (PendingSuspensions > 0)
+        {
+            PollEvents(block: true);
+            return;
+        }
+
+        _wake.Reset();
+        if (_inbox.IsEmpty && Run.LiveTasks > 0 && Run.Fatal is null)
+        {
+            _wake.Wait();
+        }
+    }
+
+    private void PollEvents(bool block)
+    {
+        DrainInbox();
+        block &= _runnable.Count == 0 && _cancels.Count == 0 && _inbox.IsEmpty;
+        var events = Events ?? throw new NoEventSourceException(NoEvents.Message(this));
+        var signals = events.Select(block, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cancelledSyscalls));
+        _cancelledSyscalls.Clear();
+        foreach (var signal in signals)
+        {
+            signal.Apply(this);
+        }
+    }
+
+    internal void SyscallCancelled(int id) => _cancelledSyscalls.Add(id);
+
+    // ------------------------------------------------------------------ running a task
+
+    /// <summary>
+    /// One slot of <paramref name="task"/>: start it or answer its pending operation, resume it, and go on answering its
+    /// operations while its quanta last (spec §8.4). A yield or a park ends the slot early.
+    /// </summary>
+    private void RunSlot(Promise task)
+    {
+        Running = task;
+        try
+        {
+            var budget = Run.Quanta;
+            var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
+            if (task.ExecState == Promise.Exec.NotStarted)
+            {
+                task.ExecState = Promise.Exec.Running;
+                if (task.CancelRequested)
+                {
+                    Rules.OnBodyFailed(task, Rules.Cancelled(task)); // cancelled before it ever ran: the body never runs
+                    return;
+                }
+
+                Trace(TraceKind.Start, task);
+                task.StartBody(); // runs up to the first scheduling point, which is answered in a later slot (spec §8.4)
+                budget = 0;
+                dequeued = false;
+            }
+
+            task.ExecState = Promise.Exec.Running;
+            while (!task.BodyDone)
+            {
+                if (task.Op == OpKind.None)
+                {
+                    throw new InvalidOperationException($"Miou internal error: {task.Describe()} stopped without suspending or finishing.");
+                }
+
+                if (!dequeued && (budget == 0 || task.Op == OpKind.Yield))
+                {
+                    Enqueue(task); // back to the tail: a yield ends the slot whatever the quanta
+                    return;
+                }
+
+                dequeued = false;
+                budget--;
+                switch (Answer(task))
+                {
+                    case Answered.Resume:
+                        Resume(task);
+                        break;
+                    case Answered.Park:
+                        return;
+                }
+            }
+        }
+        finally
+        {
+            Running = null;
+        }
+    }
+
+    /// <summary>Runs a suspended task right now with a cancellation at its suspension point (spec §1.9 step 3).</summary>
+    private void ResumeCancelled(Promise task)
+    {
+        task.Ticket++; // its run-queue entry, if any, is now stale
+        task.ParkedOn = null;
+        Running = task;
+        try
+        {
+            task.ExecState = Promise.Exec.Running;
+            Resume(task);
+            while (!task.BodyDone && task.Op != OpKind.None)
+            {
+                // Every further scheduling point of a cancelled task throws again at once.
+                Resume(task);
+            }
+        }
+        finally
+        {
+            Running = null;
+        }
+    }
+
+    private static void Resume(Promise task)
+    {
+        if (task.CancelRequested)
+        {
+            task.ResumeException ??= Rules.Cancelled(task).SourceException;
+        }
+
+        var frame = (Building.FiberBox)task.Frame!;
+        task.Op = OpKind.None;
+        task.OpTarget = null;
+        task.OpPhase = 0;
+        frame.MoveNext();
+    }
+
+    private enum Answered
+    {
+        Resume,
+        Again,
+        Park,
+    }
+
+    /// <summary>Answers one scheduling point of the task's pending operation.</summary>
+    private Answered Answer(Promise task)
+    {
+        if (task.CancelRequested)
+        {
+            return Answered.Resume; // Resume throws the cancellation at the suspension point
+        }
+
+        switch (task.Op)
+        {
+            case OpKind.Yield:
+                return Answered.Resume;
+
+            case OpKind.Points:
+                return --task.OpPhase > 0 ? Answered.Again : Answered.Resume;
+
+            case OpKind.Await:
+            {
+                var child = (Promise)task.OpTarget!;
+                if (task.OpPhase == 0)
+                {
+                    // who-am-I point: rule 2, a task awaits only its own children
+                    if (Rules.CheckIsChild(task, child, "await") is { } error)
+                    {
+                        task.ResumeException = error;
+                        return Answered.Resume;
+                    }
+
+                    if (child.IsTerminated)
+                    {
+                        return Answered.Resume;
+                    }
+
+                    task.OpPhase = 1;
+                    return Answered.Again;
+                }
+
+                if (child.IsTerminated)
+                {
+                    return Answered.Resume;
+                }
+
+                Trace(TraceKind.Await, task, child.Id);
+                Park(task, child);
+                return Answered.Park;
+            }
+
+            case OpKind.AwaitAny:
+            {
+                var children = (Promise[])task.OpTarget!;
+                if (task.OpPhase == 0)
+                {
+                    foreach (var child in children)
+                    {
+                        if (Rules.CheckIsChild(task, child, "await") is { } error)
+                        {
+                            task.ResumeException = error;
+                            return Answered.Resume;
+                        }
+                    }
+                }
+
+                // who-am-I, the random state, and the original's proxy task (spawn: 2 points, await: 1) — spec §1.3.
+                if (++task.OpPhase < 5)
+                {
+                    return Answered.Again;
+                }
+
+                foreach (var child in children)
+                {
+                    if (child.IsTerminated)
+                    {
+                        return Answered.Resume;
+                    }
+                }
+
+                foreach (var child in children)
+                {
+                    child.WatchedByParent = true;
+                }
+
+                Trace(TraceKind.Await, task, children[0].Id);
+                Park(task, children);
+                return Answered.Park;
+            }
+
+            case OpKind.Cancel:
+            {
+                var child = (Promise)task.OpTarget!;
+                if (task.OpPhase == 0)
+                {
+                    if (Rules.CheckIsChild(task, child, "cancel") is { } error)
+                    {
+                        task.ResumeException = error;
+                        return Answered.Resume;
+                    }
+
+                    task.OpPhase = 1;
+                    return Answered.Again;
+                }
+
+                Trace(TraceKind.Cancel, task, child.Id);
+                child.Domain.DispatchCancel(child);
+                if (child.TornDown)
+                {
+                    return Answered.Resume;
+                }
+
+                Park(task, child);
+                return Answered.Park;
+            }
+
+            case OpKind.Trigger:
+            {
+                var trigger = (Trigger)task.OpTarget!;
+                if (!trigger.TryAttachTask(task))
+                {
+                    return Answered.Resume; // already signalled
+                }
+
+                Trace(TraceKind.Await, task);
+                Park(task, trigger);
+                return Answered.Park;
+            }
+
+            default:
+                throw new InvalidOperationException($"Miou internal error: unknown operation {task.Op}.");
+        }
+    }
+
+    /// <summary>Processes a cancellation on the cancelled task's own domain (spec §1.9).</summary>
+    private void ProcessCancel(Promise task)
+    {
+        if (task.CancelRequested)
+        {
+            return; // cancelling twice is harmless
+        }
+
+        task.CancelRequested = true;
+        Trace(TraceKind.Cancelled, task);
+        if (task.TrySetFailed(Rules.Cancelled(task)))
+        {
+            NotifyTerminated(task); // a parent awaiting it sees the cancellation at once
+        }
+
+        for (var child = task.FirstChild; child is not null; child = child.NextSibling)
+        {
+            child.Domain.DispatchCancel(child);
+        }
+
+        switch (task.ExecState)
+        {
+            case Promise.Exec.NotStarted:
+                task.Ticket++;
+                task.ExecState = Promise.Exec.Running;
+                Rules.OnBodyFailed(task, Rules.Cancelled(task)); // its body never runs
+                break;
+            case Promise.Exec.Queued:
+            case Promise.Exec.Parked:
+                ResumeCancelled(task);
+                break;
+            case Promise.Exec.Done:
+                Rules.MaybeTornDown(task);
+                break;
+        }
+    }
+
+    // ------------------------------------------------------------------ hooks and tracing
+
+    internal void AddHook(Hook hook) => _hooks.Add(hook);
+
+    internal void RemoveHook(Hook hook) => _hooks.Remove(hook);
+
+    private void RunHooks()
+    {
+        // Newest first; a hook that throws is removed and reported (spec §6.7). Hooks run outside any task.
+        for (var i = _hooks.Count - 1; i >= 0; i--)
+        {
+            var hook = _hooks[i];
+            try
+            {
+                hook.Action();
+            }
+            catch (Exception e)
+            {
+                _hooks.Remove(hook);
+                Run.OnUnobservedError($"hook #{hook.Id} threw and was removed", e);
+            }
+        }
+    }
+
+    internal void Trace(TraceKind kind, Promise task, int other = 0, string? name = null)
+    {
+        if (Run.Trace is { } consumer)
+        {
+            consumer(new TraceEvent(kind, task.Id, other, Uid, name));
+        }
+    }
+}

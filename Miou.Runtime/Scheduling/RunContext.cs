@@ -1,0 +1,87 @@
+using System.Runtime.ExceptionServices;
+
+namespace Miou.Scheduling;
+
+/// <summary>What one <c>Fiber.Run</c> shares between its domains: options, ids, the count of live tasks, the fatal error.</summary>
+internal sealed class RunContext
+{
+    private int _nextPromiseId;
+    private long _liveTasks;
+    private ExceptionDispatchInfo? _fatal;
+
+    internal RunContext(RunOptions options)
+    {
+        Quanta = options.Quanta ?? EnvInt("MIOU_QUANTA") ?? 1;
+        if (Quanta < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Quanta, "RunOptions.Quanta (or MIOU_QUANTA) must be at least 1.");
+        }
+
+        WorkerCount = options.Domains ?? EnvInt("MIOU_DOMAINS") ?? 0;
+        if (WorkerCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), WorkerCount, "RunOptions.Domains (or MIOU_DOMAINS) must not be negative.");
+        }
+
+        if (WorkerCount > 0)
+        {
+            throw new NotSupportedException(
+                $"RunOptions.Domains = {WorkerCount}: this version of Miou runs every task on dom0 and has no worker domains yet; use 0.");
+        }
+
+        if (!Enum.IsDefined(options.Policy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Policy, "RunOptions.Policy is not a SchedulingPolicy value.");
+        }
+
+        Seed = options.Seed ?? EnvSeed() ?? (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 63);
+        Policy = options.Policy;
+        Events = options.Events;
+        Trace = options.Trace;
+        OnUnobservedError = options.OnUnobservedError ?? ((what, e) => Console.Error.WriteLine($"miou: {what}: {e}"));
+    }
+
+    internal int Quanta { get; }
+
+    internal int WorkerCount { get; }
+
+    internal ulong Seed { get; }
+
+    internal SchedulingPolicy Policy { get; }
+
+    internal Func<Domain, IEvents>? Events { get; }
+
+    internal Action<TraceEvent>? Trace { get; }
+
+    internal Action<string, Exception> OnUnobservedError { get; }
+
+    internal DomainScheduler[] Domains { get; set; } = [];
+
+    internal int NextPromiseId() => Interlocked.Increment(ref _nextPromiseId);
+
+    internal long LiveTasks => Volatile.Read(ref _liveTasks);
+
+    internal void TaskCreated() => Interlocked.Increment(ref _liveTasks);
+
+    internal void TaskEnded() => Interlocked.Decrement(ref _liveTasks);
+
+    internal ExceptionDispatchInfo? Fatal => Volatile.Read(ref _fatal);
+
+    /// <summary>Records a fatal error (the first one wins) and wakes every domain so the run stops.</summary>
+    internal void Fail(ExceptionDispatchInfo error)
+    {
+        if (Interlocked.CompareExchange(ref _fatal, error, null) is null)
+        {
+            foreach (var domain in Domains)
+            {
+                domain.Interrupt();
+            }
+        }
+    }
+
+    private static int? EnvInt(string name) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : null;
+
+    private static ulong? EnvSeed() =>
+        ulong.TryParse(Environment.GetEnvironmentVariable("MIOU_SEED"), out var value) ? value : null;
+}

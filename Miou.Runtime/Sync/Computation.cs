@@ -1,0 +1,160 @@
+using System.Runtime.ExceptionServices;
+
+namespace Miou;
+
+/// <summary>
+/// A single-assignment result cell usable from any thread (spec §6.2): running, then returned or cancelled (failed).
+/// Tasks can await it; whoever completes it — another task, another domain, a foreign thread — resumes them.
+/// </summary>
+public sealed class Computation<T>
+{
+    private readonly object _gate = new();
+    private List<Trigger>? _triggers;
+    private Result<T>? _outcome;
+
+    /// <summary>Whether the computation is still running.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _outcome is null;
+            }
+        }
+    }
+
+    /// <summary>The outcome, or null while running.</summary>
+    public Result<T>? Peek()
+    {
+        lock (_gate)
+        {
+            return _outcome;
+        }
+    }
+
+    /// <summary>Completes with a value if still running; returns whether this call completed it.</summary>
+    public bool TryReturn(T value) => TryComplete(Result<T>.Ok(value));
+
+    /// <summary>Completes with an exception if still running; returns whether this call completed it.</summary>
+    public bool TryCancel(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return TryComplete(Result<T>.Fail(error));
+    }
+
+    /// <summary>Runs <paramref name="body"/> and completes with its value or the exception it threw (which does not escape).</summary>
+    public bool TryCapture(Func<T> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        T value;
+        try
+        {
+            value = body();
+        }
+        catch (Exception e)
+        {
+            return TryComplete(Result<T>.Fail(ExceptionDispatchInfo.Capture(e)));
+        }
+
+        return TryReturn(value);
+    }
+
+    /// <summary>Rethrows the stored exception if the computation failed.</summary>
+    public void ThrowIfErrored()
+    {
+        if (Peek() is { IsOk: false } failed)
+        {
+            failed.ValueOrThrow();
+        }
+    }
+
+    /// <summary>Attaches a trigger signalled on completion; false if already complete or the trigger already signalled.</summary>
+    public bool TryAttach(Trigger trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        lock (_gate)
+        {
+            if (_outcome is not null || trigger.IsSignalled)
+            {
+                return false;
+            }
+
+            (_triggers ??= []).Add(trigger);
+            return true;
+        }
+    }
+
+    /// <summary>Signals and detaches a trigger attached with <see cref="TryAttach"/>.</summary>
+    public void Detach(Trigger trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        trigger.Signal();
+        lock (_gate)
+        {
+            _triggers?.Remove(trigger);
+        }
+    }
+
+    private bool TryComplete(Result<T> outcome)
+    {
+        List<Trigger>? triggers;
+        lock (_gate)
+        {
+            if (_outcome is not null)
+            {
+                return false; // the first writer wins
+            }
+
+            _outcome = outcome;
+            triggers = _triggers;
+            _triggers = null;
+        }
+
+        if (triggers is not null)
+        {
+            foreach (var trigger in triggers)
+            {
+                trigger.Signal();
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Parks the calling fiber until the computation completes, then returns its outcome (direct style).</summary>
+    [DirectStyle(nameof(AwaitAsync))]
+    public Result<T> Await() => throw new NotInFiberException("Computation.Await");
+
+    /// <summary>Parks the calling fiber until the computation completes, then returns its outcome.</summary>
+    public async Fiber<Result<T>> AwaitAsync()
+    {
+        while (true)
+        {
+            if (Peek() is { } done)
+            {
+                return done;
+            }
+
+            var trigger = new Trigger();
+            if (TryAttach(trigger))
+            {
+                try
+                {
+                    await trigger.AwaitAsync();
+                }
+                finally
+                {
+                    Detach(trigger);
+                }
+            }
+        }
+    }
+
+    /// <summary>The value, or the exception rethrown, once complete (direct style).</summary>
+    [DirectStyle(nameof(AwaitValueAsync))]
+    public T AwaitValue() => throw new NotInFiberException("Computation.AwaitValue");
+
+    /// <summary>The value, or the exception rethrown, once complete.</summary>
+    public async Fiber<T> AwaitValueAsync() => (await AwaitAsync()).ValueOrThrow();
+}

@@ -1,0 +1,282 @@
+using System.Runtime.ExceptionServices;
+using Miou.Building;
+using Miou.Scheduling;
+
+namespace Miou;
+
+/// <summary>
+/// The handle on a task, and its node in the task tree: its parent, its children, what it owns, its outcome.
+/// Only the task that created a promise (its parent) may await or cancel it. A <see cref="Promise"/> typed as such is
+/// the promise of a task whose value is ignored or absent; <see cref="Promise{T}"/> carries a value.
+/// </summary>
+public abstract class Promise : FrameContinuation
+{
+    private protected Promise(RunContext run, Promise? parent, DomainScheduler domain, string? spawnFile, int spawnLine)
+    {
+        Run = run;
+        Id = run.NextPromiseId();
+        Parent = parent;
+        Domain = domain;
+        SpawnFile = spawnFile;
+        SpawnLine = spawnLine;
+    }
+
+    /// <summary>The promise's id: unique within its run; the root task is 1.</summary>
+    public int Id { get; }
+
+    /// <summary>
+    /// What the task has done so far. This is the task's own outcome: a child that returned and was cancelled afterwards
+    /// by its parent still reports <see cref="PromiseState.Finished"/>, although awaiting it yields <see cref="CancelledException"/>
+    /// (kept from the original, spec §10 Q2).
+    /// </summary>
+    public PromiseState State => (Status)_status switch
+    {
+        Status.Running => PromiseState.Running,
+        Status.Returned => PromiseState.Finished,
+        _ => PromiseState.Exited,
+    };
+
+    /// <summary>Where the task was spawned, when known (<c>file:line</c>).</summary>
+    public string? SpawnSite => SpawnFile is null ? null : $"{Path.GetFileName(SpawnFile)}:{SpawnLine}";
+
+    /// <inheritdoc/>
+    public override string ToString() => Describe();
+
+    // ---- identity and tree. The children list belongs to this promise's domain: only its thread touches it. ----
+    internal readonly RunContext Run;
+    internal readonly Promise? Parent;
+    internal DomainScheduler Domain;
+    internal readonly string? SpawnFile;
+    internal readonly int SpawnLine;
+    internal Promise? FirstChild;
+    internal Promise? PrevSibling;
+    internal Promise? NextSibling;
+    internal bool Linked; // still in its parent's children list
+
+    // ---- outcome (the "result cell"); read from any thread ----
+    internal enum Status
+    {
+        Running,
+        Returned,
+        Failed,
+    }
+
+    private volatile int _status;
+    internal ExceptionDispatchInfo? Failure;
+
+    internal bool IsTerminated => _status != (int)Status.Running;
+
+    /// <summary>The task's body has finished executing (or never will). Set on its domain.</summary>
+    internal bool BodyDone;
+
+    /// <summary>The body is done and no child remains: the whole subtree is gone.</summary>
+    internal volatile bool TornDown;
+
+    /// <summary>Cancellation was requested for this task (by its parent or by a failing ancestor).</summary>
+    internal bool CancelRequested;
+
+    /// <summary>The parent cancelled this promise: later awaits yield <see cref="CancelledException"/> (spec §1.9).</summary>
+    internal bool CancelledByParent;
+
+    /// <summary>The task is one of those its parent awaits in an await-any (set while the parent is parked).</summary>
+    internal bool WatchedByParent;
+
+    // ---- execution: touched only on the task's domain ----
+    internal enum Exec
+    {
+        NotStarted,
+        Queued,
+        Running,
+        Parked,
+        Done,
+    }
+
+    internal Exec ExecState;
+
+    /// <summary>Incremented on every enqueue; a run-queue entry with an older ticket is stale.</summary>
+    internal int Ticket;
+
+    /// <summary>The body delegate before the task starts; the innermost suspended frame afterwards.</summary>
+    internal object? Frame;
+
+    /// <summary>Set by a builder just before it hands the suspending frame to a Miou awaiter.</summary>
+    internal FiberBox? SuspendingFrame;
+
+    internal OpKind Op;
+    internal int OpPhase;
+    internal object? OpTarget;
+    internal Exception? ResumeException;
+
+    /// <summary>What the task is parked on (a promise, a trigger, …); wake-ups for anything else are stale.</summary>
+    internal object? ParkedOn;
+
+    internal ResourceLink? Resources;
+
+    // ---- outcome transitions ----
+    internal bool TrySetFailed(ExceptionDispatchInfo error)
+    {
+        if (Interlocked.CompareExchange(ref _status, (int)Status.Failed, (int)Status.Running) != (int)Status.Running)
+        {
+            return false;
+        }
+
+        Failure = error;
+        return true;
+    }
+
+    private protected bool TryMarkReturned() =>
+        Interlocked.CompareExchange(ref _status, (int)Status.Returned, (int)Status.Running) == (int)Status.Running;
+
+    internal abstract void StartBody();
+
+    /// <summary>What an await of this promise yields, its value ignored.</summary>
+    internal Result<Unit> UnitOutcome()
+    {
+        if (CancelledByParent)
+        {
+            return Result<Unit>.Fail(new CancelledException(Id, $"{Describe()} was cancelled."));
+        }
+
+        return Failure is { } error ? Result<Unit>.Fail(error) : Result<Unit>.Ok(default);
+    }
+
+    internal abstract void ReturnBoxed(FiberBox box);
+
+    internal sealed override void OnCalleeCompleted(FiberBox callee) => Rules.OnBodyCompleted(this, callee);
+
+    // ---- the children list ----
+    internal void LinkChild(Promise child)
+    {
+        child.NextSibling = FirstChild;
+        if (FirstChild is not null)
+        {
+            FirstChild.PrevSibling = child;
+        }
+
+        FirstChild = child;
+        child.Linked = true;
+    }
+
+    internal void UnlinkChild(Promise child)
+    {
+        if (!child.Linked || child.Parent != this)
+        {
+            return;
+        }
+
+        if (child.PrevSibling is not null)
+        {
+            child.PrevSibling.NextSibling = child.NextSibling;
+        }
+        else
+        {
+            FirstChild = child.NextSibling;
+        }
+
+        if (child.NextSibling is not null)
+        {
+            child.NextSibling.PrevSibling = child.PrevSibling;
+        }
+
+        child.PrevSibling = child.NextSibling = null;
+        child.Linked = false;
+    }
+
+    internal List<int> ChildIds()
+    {
+        var ids = new List<int>();
+        for (var c = FirstChild; c is not null; c = c.NextSibling)
+        {
+            ids.Add(c.Id);
+        }
+
+        return ids;
+    }
+
+    /// <summary>"task #3 (spawned at Program.cs:12)", or "the root task #1 (Fiber.Run)".</summary>
+    internal string Describe()
+    {
+        if (Parent is null)
+        {
+            return $"the root task #{Id} (Fiber.Run)";
+        }
+
+        return SpawnFile is null ? $"task #{Id}" : $"task #{Id} (spawned at {SpawnSite})";
+    }
+}
+
+/// <summary>The promise of a task that returns a <typeparamref name="T"/>.</summary>
+public sealed class Promise<T> : Promise
+{
+    private T _value = default!;
+
+    // body: a Func<Fiber<T>>, or a Func<Fiber> when T is Unit.
+    internal Promise(RunContext run, Promise? parent, DomainScheduler domain, Delegate body, string? spawnFile, int spawnLine)
+        : base(run, parent, domain, spawnFile, spawnLine) => Frame = body;
+
+    internal T Value => _value;
+
+    internal bool TrySetReturned(T value)
+    {
+        _value = value; // written before the status, published by the CAS
+        return TryMarkReturned();
+    }
+
+    internal override void StartBody()
+    {
+        var body = Frame!;
+        Frame = null;
+        Fiber<T> fiber;
+        try
+        {
+            if (body is Func<Fiber> voidBody)
+            {
+                var inner = voidBody().Inner;
+                fiber = System.Runtime.CompilerServices.Unsafe.As<Fiber<Unit>, Fiber<T>>(ref inner); // T is Unit here
+            }
+            else
+            {
+                fiber = ((Func<Fiber<T>>)body)();
+            }
+        }
+        catch (Exception e)
+        {
+            Rules.OnBodyFailed(this, ExceptionDispatchInfo.Capture(e));
+            return;
+        }
+
+        switch (fiber.Source)
+        {
+            case null:
+                Rules.OnBodyReturned(this, fiber.SyncResult);
+                break;
+            case FiberBox<T> box:
+                if (box.IsCompleted)
+                {
+                    Rules.OnBodyCompleted(this, box);
+                }
+                else
+                {
+                    box.Continuation = this;
+                }
+
+                break;
+            default:
+                Rules.OnBodyFailed(this, (ExceptionDispatchInfo)fiber.Source);
+                break;
+        }
+    }
+
+    internal override void ReturnBoxed(FiberBox box) => Rules.OnBodyReturned(this, ((FiberBox<T>)box).Result);
+
+    /// <summary>What an await of this promise yields (spec §1.7).</summary>
+    internal Result<T> Outcome()
+    {
+        if (CancelledByParent)
+        {
+            return Result<T>.Fail(new CancelledException(Id, $"{Describe()} was cancelled."));
+        }
+
+        return Failure is { } error ? Result<T>.Fail(error) : Result<T>.Ok(_value);
+    }
+}

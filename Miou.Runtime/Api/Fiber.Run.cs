@@ -72,12 +72,37 @@ public readonly partial struct Fiber
     {
         var run = new RunContext(options ?? new RunOptions());
         var dom0 = new DomainScheduler(run, 0);
-        run.Domains = [dom0];
+        var domains = new DomainScheduler[run.WorkerCount + 1];
+        domains[0] = dom0;
+        for (var uid = 1; uid < domains.Length; uid++)
+        {
+            domains[uid] = new DomainScheduler(run, uid);
+        }
+
+        run.Domains = domains;
         var previous = dom0.Enter();
+        var workers = new List<Thread>(run.WorkerCount);
         Promise<T> root;
         try
         {
-            dom0.Events = run.Events?.Invoke(Domain.Dom0);
+            dom0.Events = run.Events?.Invoke(Domain.Dom0); // dom0 first, on the calling thread (spec §1.1)
+            using (var registered = new CountdownEvent(run.WorkerCount))
+            {
+                for (var uid = 1; uid < domains.Length; uid++)
+                {
+                    var worker = domains[uid];
+                    var thread = new Thread(() => worker.RunWorker(registered))
+                    {
+                        IsBackground = true,
+                        Name = $"Miou domain {uid}",
+                    };
+                    workers.Add(thread);
+                    thread.Start();
+                }
+
+                registered.Wait(); // every worker has its event source before the root starts
+            }
+
             root = new Promise<T>(run, null, dom0, main, null, 0);
             run.TaskCreated();
             dom0.Enqueue(root);
@@ -85,8 +110,15 @@ public readonly partial struct Fiber
         }
         finally
         {
+            // Shutdown: stop and join every worker (each disposes its own event source), then dom0's event source.
+            run.Stop();
+            foreach (var worker in workers)
+            {
+                worker.Join();
+            }
+
             DomainScheduler.Leave(previous);
-            DisposeEvents(dom0, run);
+            dom0.DisposeEvents();
         }
 
         if (run.Fatal is { } fatal)
@@ -104,17 +136,42 @@ public readonly partial struct Fiber
         return outcome.ValueOrThrow();
     }
 
-    private static void DisposeEvents(DomainScheduler domain, RunContext run)
+    /// <summary>
+    /// Starts a run on a thread of its own (its dom0) and returns a task for the root's value, without blocking the
+    /// caller: the way into Miou from <c>async</c> code. The task faults with what <see cref="Run{T}(Func{Fiber{T}}, RunOptions?)"/> would throw.
+    /// </summary>
+    public static Task<T> RunAsTask<T>(Func<Fiber<T>> main, RunOptions? options = null)
     {
-        try
+        ArgumentNullException.ThrowIfNull(main);
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
-            domain.Events?.Dispose();
-        }
-        catch (Exception e) when (run.Fatal is not null)
+            try
+            {
+                completion.SetResult(Run(main, options));
+            }
+            catch (Exception e)
+            {
+                completion.SetException(e);
+            }
+        })
         {
-            // The run already failed with a fatal error, which is what Run throws; do not lose this one either.
-            run.OnUnobservedError($"the event source of {new Domain(domain.Uid)} threw while being disposed", e);
-        }
+            IsBackground = true,
+            Name = "Miou dom0",
+        };
+        thread.Start();
+        return completion.Task;
+    }
+
+    /// <summary>Starts a run of the void fiber <paramref name="main"/> on a thread of its own; see <see cref="RunAsTask{T}(Func{Fiber{T}}, RunOptions?)"/>.</summary>
+    public static Task RunAsTask(Func<Fiber> main, RunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(main);
+        return RunAsTask<Unit>(async () =>
+        {
+            await main();
+            return default;
+        }, options);
     }
 
     private static void Stamp(Exception error, ulong seed)

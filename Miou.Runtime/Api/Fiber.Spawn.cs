@@ -44,55 +44,138 @@ public readonly partial struct Fiber
         return new(new SpawnAwaitable<Unit>(NewChild<Unit>(body, "Fiber.SpawnAsync", file, line), orphans, give));
     }
 
-    /// <summary>
-    /// Spawns a child task on another domain (direct style). This run has no worker domain: it throws
-    /// <see cref="NoDomainAvailableException"/>.
-    /// </summary>
+    /// <summary>Spawns a child task on another domain (direct style); see <see cref="CallAsync{T}(Func{Fiber{T}}, Domain?, Orphans{T}?, IEnumerable{Resource}?, string, int)"/>.</summary>
     [DirectStyle(nameof(CallAsync))]
-    public static Promise<T> Call<T>([FiberBody] Func<T> body, Orphans<T>? orphans = null, IEnumerable<Resource>? give = null,
+    public static Promise<T> Call<T>([FiberBody] Func<T> body, Domain? pin = null, Orphans<T>? orphans = null, IEnumerable<Resource>? give = null,
+        [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => throw new NotInFiberException("Fiber.Call");
+
+    /// <summary>Spawns a child task that returns nothing on another domain (direct style).</summary>
+    [DirectStyle(nameof(CallAsync))]
+    public static Promise Call([FiberBody] Action body, Domain? pin = null, Orphans<Unit>? orphans = null, IEnumerable<Resource>? give = null,
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => throw new NotInFiberException("Fiber.Call");
 
     /// <summary>
-    /// Spawns a child task running <paramref name="body"/> on a worker domain, never dom0 nor the caller's own domain.
-    /// Worker domains are not available in this version: after its first scheduling point (reading the domain list) it
-    /// throws <see cref="NoDomainAvailableException"/>, exactly as a run with <c>Domains = 0</c> does (spec §1.5).
+    /// Spawns a child task running <paramref name="body"/> on a worker domain: never dom0 and never the caller's own domain;
+    /// <paramref name="pin"/> chooses it, otherwise it is picked at random (spec §1.5). Three or four scheduling points.
     /// </summary>
-    public static async Fiber<Promise<T>> CallAsync<T>([FiberBody] Func<Fiber<T>> body, Orphans<T>? orphans = null, IEnumerable<Resource>? give = null,
+    /// <exception cref="NoDomainAvailableException">The run has no worker domain, or only the caller's.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pin"/> is not a worker of the run, or is the caller's domain.</exception>
+    public static CallAwaitable<T> CallAsync<T>([FiberBody] Func<Fiber<T>> body, Domain? pin = null, Orphans<T>? orphans = null, IEnumerable<Resource>? give = null,
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        await PointAwaitable.Points(1);
-        throw NoWorker("Fiber.Call", file, line);
+        return new(NewChild<T>(body, "Fiber.CallAsync", file, line), pin, orphans, give);
+    }
+
+    /// <summary>Spawns a child task running the void fiber <paramref name="body"/> on a worker domain; see <see cref="CallAsync{T}(Func{Fiber{T}}, Domain?, Orphans{T}?, IEnumerable{Resource}?, string, int)"/>.</summary>
+    public static CallAwaitable CallAsync([FiberBody] Func<Fiber> body, Domain? pin = null, Orphans<Unit>? orphans = null, IEnumerable<Resource>? give = null,
+        [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return new(new CallAwaitable<Unit>(NewChild<Unit>(body, "Fiber.CallAsync", file, line), pin, orphans, give));
     }
 
     /// <summary>Runs <paramref name="body"/> on each element in parallel on the worker domains (direct style).</summary>
     [DirectStyle(nameof(ParallelAsync))]
-    public static Result<TResult>[] Parallel<T, TResult>([FiberBody] Func<T, TResult> body, IEnumerable<T> items) => throw new NotInFiberException("Fiber.Parallel");
+    public static Result<TResult>[] Parallel<T, TResult>([FiberBody] Func<T, TResult> body, IEnumerable<T> items,
+        [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => throw new NotInFiberException("Fiber.Parallel");
 
     /// <summary>
-    /// Fork-join over the worker domains: one result per element, in order. This run has no worker domain: it throws
-    /// <see cref="NoDomainAvailableException"/> (even for no element, spec §1.6).
+    /// Fork-join over the worker domains (spec §1.6): element <c>i</c> runs as a child on worker <c>i mod n</c> of the workers
+    /// other than the caller's; all are awaited, and the outcomes come back in the order of <paramref name="items"/>, failures
+    /// as values.
     /// </summary>
-    public static async Fiber<Result<TResult>[]> ParallelAsync<T, TResult>([FiberBody] Func<T, Fiber<TResult>> body, IEnumerable<T> items)
+    /// <exception cref="NoDomainAvailableException">No worker other than the caller's domain (even for no element).</exception>
+    public static async Fiber<Result<TResult>[]> ParallelAsync<T, TResult>([FiberBody] Func<T, Fiber<TResult>> body, IEnumerable<T> items,
+        [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(items);
-        await PointAwaitable.Points(1);
-        throw NoWorker("Fiber.Parallel", null, 0);
+        await PointAwaitable.Points(1); // the domain list
+        var parent = DomainScheduler.CurrentTask!;
+        var candidates = OtherWorkers(parent);
+        if (candidates.Count == 0)
+        {
+            throw NoWorker("Fiber.Parallel", parent, file, line);
+        }
+
+        var children = new List<Promise<TResult>>();
+        foreach (var item in items)
+        {
+            var domain = candidates[children.Count % candidates.Count];
+            var child = new Promise<TResult>(parent.Run, parent, domain, () => body(item), SiteFile(file), line);
+            await PointAwaitable.Points(1); // the spawn
+            Rules.Spawn(parent, child, null);
+            children.Add(child);
+        }
+
+        var results = new Result<TResult>[children.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = await new AwaitResultAwaitable<TResult>(children[i]);
+        }
+
+        return results;
     }
 
-    private static NoDomainAvailableException NoWorker(string operation, string? file, int line)
+    /// <summary>The worker domain a <c>Call</c> runs its child on (spec §1.5).</summary>
+    internal static DomainScheduler ChooseWorker(Promise parent, Domain? pin, string? file, int line)
     {
-        var task = DomainScheduler.CurrentTask!;
-        var site = string.IsNullOrEmpty(file) ? "" : $" at {Path.GetFileName(file)}:{line}";
-        return new NoDomainAvailableException(
-            $"{operation}{site} in {task.Describe()} needs a worker domain other than the caller's, but this run has none " +
-            "(it runs every task on dom0). Use Fiber.Async to run the child on the current domain.");
+        var domains = parent.Run.Domains;
+        if (domains.Length == 1)
+        {
+            throw NoWorker("Fiber.Call", parent, file, line);
+        }
+
+        if (pin is { } wanted)
+        {
+            if (wanted.Uid <= 0 || wanted.Uid >= domains.Length || wanted.Uid == parent.Domain.Uid)
+            {
+                throw new ArgumentException(
+                    $"The given domain to pin your task does not exist or is the actual domain: {wanted} (the workers are 1..{domains.Length - 1}, " +
+                    $"and {parent.Describe()} runs on {new Domain(parent.Domain.Uid)}).", nameof(pin));
+            }
+
+            return domains[wanted.Uid];
+        }
+
+        var candidates = OtherWorkers(parent);
+        return candidates.Count == 0
+            ? throw NoWorker("Fiber.Call", parent, file, line)
+            : candidates[parent.Domain.Random.Next(candidates.Count)];
     }
+
+    private static List<DomainScheduler> OtherWorkers(Promise parent)
+    {
+        var domains = parent.Run.Domains;
+        var others = new List<DomainScheduler>(domains.Length);
+        for (var uid = 1; uid < domains.Length; uid++)
+        {
+            if (uid != parent.Domain.Uid)
+            {
+                others.Add(domains[uid]);
+            }
+        }
+
+        return others;
+    }
+
+    private static NoDomainAvailableException NoWorker(string operation, Promise task, string? file, int line)
+    {
+        var site = string.IsNullOrEmpty(file) ? "" : $" at {Path.GetFileName(file)}:{line}";
+        var workers = task.Run.Domains.Length - 1;
+        var why = workers == 0
+            ? "this run has no worker domain (RunOptions.Domains = 0)"
+            : $"the run's only worker domain is {new Domain(task.Domain.Uid)}, the caller's own";
+        return new NoDomainAvailableException(
+            $"{operation}{site} in {task.Describe()} needs a worker domain other than the caller's, but {why}. Use Fiber.Async to run the child on the current domain, or run with more domains.");
+    }
+
+    private static string? SiteFile(string file) => string.IsNullOrEmpty(file) ? null : file;
 
     private static Promise<T> NewChild<T>(Delegate body, string operation, string file, int line)
     {
         var parent = Suspension.CurrentTask(operation);
-        return new Promise<T>(parent.Run, parent, parent.Domain, body, string.IsNullOrEmpty(file) ? null : file, line);
+        return new Promise<T>(parent.Run, parent, parent.Domain, body, SiteFile(file), line);
     }
 }

@@ -78,6 +78,70 @@ public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IFiberAwai
     public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Points, null, 2);
 }
 
+/// <summary>The awaitable of a spawn on another domain: resumes with the new child's promise.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct CallAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly Promise<T> _child;
+    private readonly Domain? _pin;
+    private readonly Orphans<T>? _orphans;
+    private readonly IEnumerable<Resource>? _give;
+
+    internal CallAwaitable(Promise<T> child, Domain? pin, Orphans<T>? orphans, IEnumerable<Resource>? give)
+    {
+        _child = child;
+        _pin = pin;
+        _orphans = orphans;
+        _give = give;
+    }
+
+    /// <summary>Gets the awaiter.</summary>
+    public CallAwaitable<T> GetAwaiter() => this;
+
+    /// <summary>Always false: the domain list, who-am-I, the random state unless pinned, and the spawn (spec §1.3).</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Chooses the worker, spawns the child there and returns its promise.</summary>
+    public Promise<T> GetResult()
+    {
+        var parent = Suspension.Resumed();
+        _child.Domain = Fiber.ChooseWorker(parent, _pin, _child.SpawnFile, _child.SpawnLine);
+        Rules.Spawn(parent, _child, _give);
+        _orphans?.Register(parent, _child);
+        return _child;
+    }
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Points, null, _pin is null ? 4 : 3);
+}
+
+/// <summary>The awaitable of a void spawn on another domain: resumes with the child's <see cref="Promise"/>.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct CallAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+{
+    private readonly CallAwaitable<Unit> _inner;
+
+    internal CallAwaitable(CallAwaitable<Unit> inner) => _inner = inner;
+
+    /// <summary>Gets the awaiter.</summary>
+    public CallAwaitable GetAwaiter() => this;
+
+    /// <summary>Always false.</summary>
+    public bool IsCompleted => false;
+
+    /// <summary>Spawns the child and returns its promise.</summary>
+    public Promise GetResult() => _inner.GetResult();
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void OnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+
+    /// <summary>Part of Miou's suspend protocol.</summary>
+    public void UnsafeOnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+}
+
 /// <summary>The awaitable of a void spawn: resumes with the child's <see cref="Promise"/>.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct SpawnAwaitable : ICriticalNotifyCompletion, IFiberAwaiter

@@ -92,8 +92,17 @@ public static class Ownership
         }
 
         RequireOwner(me, resource, "transfer");
-        Detach(me, resource);
-        Attach(parent, resource); // same domain: worker domains do not exist yet
+        Detach(me, resource); // first: if this task is cancelled while waiting below, the parent finalises it, once
+        if (parent.Domain == me.Domain)
+        {
+            Attach(parent, resource);
+            return;
+        }
+
+        // The parent's resources belong to its domain: ask it to attach, and wait until it has (spec §4).
+        var done = new Trigger();
+        parent.Domain.PostTransfer(parent, resource, done);
+        await done.AwaitAsync();
     }
 
     internal static bool Owns(Promise task, Resource resource)

@@ -82,6 +82,7 @@ internal sealed partial class DomainScheduler
         ChildTerminated,
         ChildTornDown,
         Start,
+        Transfer,
     }
 
     private readonly record struct Message(MessageKind Kind, Promise Task, object? Token);
@@ -119,6 +120,11 @@ internal sealed partial class DomainScheduler
                     break;
                 case MessageKind.Start:
                     Enqueue(message.Task);
+                    break;
+                case MessageKind.Transfer:
+                    var (resource, done) = ((Resource, Trigger))message.Token!;
+                    Ownership.Attach(message.Task, resource);
+                    done.Signal();
                     break;
             }
         }
@@ -169,6 +175,10 @@ internal sealed partial class DomainScheduler
             Post(new Message(MessageKind.Start, task, null));
         }
     }
+
+    /// <summary>Adds <paramref name="resource"/> to <paramref name="task"/>'s resources on its domain, then signals <paramref name="done"/>.</summary>
+    internal void PostTransfer(Promise task, Resource resource, Trigger done) =>
+        Post(new Message(MessageKind.Transfer, task, (resource, done)));
 
     /// <summary>Asks this domain to cancel <paramref name="task"/>. Cancellations run before any other task (spec §8.2).</summary>
     internal void DispatchCancel(Promise task)
@@ -252,21 +262,77 @@ internal sealed partial class DomainScheduler
 
     // ------------------------------------------------------------------ the loop
 
-    /// <summary>Runs this domain (dom0) until every task of the run has finished, or a fatal error stops it.</summary>
+    /// <summary>Runs dom0 until every task of the run, on every domain, has finished, or a fatal error stops the run.</summary>
     internal void RunUntilQuiescent()
     {
         while (Run.LiveTasks > 0 && Run.Fatal is null)
         {
+            SafeStep();
+        }
+    }
+
+    /// <summary>A worker's thread: create its event source, then run steps until the run stops.</summary>
+    internal void RunWorker(CountdownEvent registered)
+    {
+        var previous = Enter();
+        try
+        {
             try
             {
-                Step();
+                Events = Run.Events?.Invoke(new Domain(Uid));
             }
-            catch (Exception e)
+            finally
             {
-                // Only the scheduler's own checks (rules 1 and 3, the event source) get here: tasks' exceptions are
-                // caught by their state machines. This is what "fatal" means: the run stops and Fiber.Run throws it.
-                Running = null;
+                registered.Signal();
+            }
+
+            while (!Run.Stopping && Run.Fatal is null)
+            {
+                SafeStep();
+            }
+        }
+        catch (Exception e)
+        {
+            Run.Fail(ExceptionDispatchInfo.Capture(e));
+        }
+        finally
+        {
+            Leave(previous);
+            DisposeEvents();
+        }
+    }
+
+    private void SafeStep()
+    {
+        try
+        {
+            Step();
+        }
+        catch (Exception e)
+        {
+            // Only the scheduler's own checks (rules 1 and 4, the event source) get here: tasks' exceptions are caught by
+            // their state machines. This is what "fatal" means: the whole run stops and Fiber.Run throws it.
+            Running = null;
+            Run.Fail(ExceptionDispatchInfo.Capture(e));
+        }
+    }
+
+    /// <summary>Calls the event source's finaliser; an error there is fatal unless the run already failed.</summary>
+    internal void DisposeEvents()
+    {
+        try
+        {
+            Events?.Dispose();
+        }
+        catch (Exception e)
+        {
+            if (Run.Fatal is null)
+            {
                 Run.Fail(ExceptionDispatchInfo.Capture(e));
+            }
+            else
+            {
+                Run.OnUnobservedError($"the event source of {new Domain(Uid)} threw while being disposed", e);
             }
         }
     }
@@ -309,9 +375,9 @@ internal sealed partial class DomainScheduler
         }
 
         _wake.Reset();
-        if (_inbox.IsEmpty && Run.LiveTasks > 0 && Run.Fatal is null)
+        if (_inbox.IsEmpty && Run.LiveTasks > 0 && Run.Fatal is null && !Run.Stopping)
         {
-            _wake.Wait();
+            _wake.Wait(); // no spinning: a post from another thread (a wake-up, a new task, a cancellation) sets it
         }
     }
 

@@ -17,16 +17,10 @@ internal sealed class RunContext
             throw new ArgumentOutOfRangeException(nameof(options), Quanta, "RunOptions.Quanta (or MIOU_QUANTA) must be at least 1.");
         }
 
-        WorkerCount = options.Domains ?? EnvInt("MIOU_DOMAINS") ?? 0;
+        WorkerCount = options.Domains ?? EnvInt("MIOU_DOMAINS") ?? Math.Max(0, Environment.ProcessorCount - 1);
         if (WorkerCount < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), WorkerCount, "RunOptions.Domains (or MIOU_DOMAINS) must not be negative.");
-        }
-
-        if (WorkerCount > 0)
-        {
-            throw new NotSupportedException(
-                $"RunOptions.Domains = {WorkerCount}: this version of Miou runs every task on dom0 and has no worker domains yet; use 0.");
         }
 
         if (!Enum.IsDefined(options.Policy))
@@ -55,7 +49,22 @@ internal sealed class RunContext
 
     internal Action<string, Exception> OnUnobservedError { get; }
 
+    /// <summary>dom0 first, then the workers in uid order (1, 2, …).</summary>
     internal DomainScheduler[] Domains { get; set; } = [];
+
+    /// <summary>Set when the run ends: workers leave their loop.</summary>
+    internal bool Stopping => Volatile.Read(ref _stopping);
+
+    private bool _stopping;
+
+    internal void Stop()
+    {
+        Volatile.Write(ref _stopping, true);
+        foreach (var domain in Domains)
+        {
+            domain.Interrupt();
+        }
+    }
 
     internal int NextPromiseId() => Interlocked.Increment(ref _nextPromiseId);
 

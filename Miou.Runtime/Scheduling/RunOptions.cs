@@ -4,9 +4,10 @@ namespace Miou;
 public sealed record RunOptions
 {
     /// <summary>
-    /// Number of worker domains (threads) besides dom0, the thread that calls <c>Run</c>. Default: the environment variable
-    /// <c>MIOU_DOMAINS</c>, else 0. Worker domains come with <c>Fiber.Call</c>/<c>Fiber.Parallel</c>; this version runs
-    /// everything on dom0 and rejects a positive count.
+    /// Number of worker domains (threads created for the run and joined when it ends) besides dom0, the thread that calls
+    /// <c>Run</c>. <c>Fiber.Call</c> and <c>Fiber.Parallel</c> run children on them. Default: the environment variable
+    /// <c>MIOU_DOMAINS</c>, else the processor count minus one. 0 is allowed: then <c>Call</c> and <c>Parallel</c> throw
+    /// <see cref="NoDomainAvailableException"/>.
     /// </summary>
     public int? Domains { get; init; }
 

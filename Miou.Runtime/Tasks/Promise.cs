@@ -113,19 +113,30 @@ public abstract class Promise : FrameContinuation
     internal ResourceLink? Resources;
 
     // ---- outcome transitions ----
+    // Only the task's own domain writes the outcome, so a plain check is enough; the outcome is written before the status,
+    // whose volatile write publishes it to other domains (a parent reading it after seeing the status sees it whole).
     internal bool TrySetFailed(ExceptionDispatchInfo error)
     {
-        if (Interlocked.CompareExchange(ref _status, (int)Status.Failed, (int)Status.Running) != (int)Status.Running)
+        if (_status != (int)Status.Running)
         {
             return false;
         }
 
         Failure = error;
+        _status = (int)Status.Failed;
         return true;
     }
 
-    private protected bool TryMarkReturned() =>
-        Interlocked.CompareExchange(ref _status, (int)Status.Returned, (int)Status.Running) == (int)Status.Running;
+    private protected bool TryMarkReturned()
+    {
+        if (_status != (int)Status.Running)
+        {
+            return false;
+        }
+
+        _status = (int)Status.Returned;
+        return true;
+    }
 
     internal abstract void StartBody();
 
@@ -218,7 +229,12 @@ public sealed class Promise<T> : Promise
 
     internal bool TrySetReturned(T value)
     {
-        _value = value; // written before the status, published by the CAS
+        if (IsTerminated)
+        {
+            return false; // cancelled, then returned anyway: the value is discarded
+        }
+
+        _value = value;
         return TryMarkReturned();
     }
 

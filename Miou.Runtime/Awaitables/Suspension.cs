@@ -13,7 +13,8 @@ internal static class Suspension
     /// <summary>Registers the pending operation; called from an awaiter's <c>UnsafeOnCompleted</c>.</summary>
     internal static void Register(Action continuation, OpKind op, object? target, int phase = 0)
     {
-        var task = FromBuilder(continuation);
+        var domain = FromBuilder(continuation);
+        var task = domain.Running!;
         if (task.Op != OpKind.None)
         {
             throw Rules.DiscardedFiber(task);
@@ -22,29 +23,30 @@ internal static class Suspension
         task.Op = op;
         task.OpTarget = target;
         task.OpPhase = phase;
-        task.Frame = task.SuspendingFrame;
-        task.SuspendingFrame = null;
+        task.Frame = domain.SuspendingFrame;
+        domain.SuspendingFrame = null;
     }
 
     /// <summary>A caller awaits a nested fiber that suspended: resume the caller when the callee completes.</summary>
     internal static void ChainCallee(FiberBox callee, Action continuation)
     {
-        var task = FromBuilder(continuation);
+        var domain = FromBuilder(continuation);
         if (callee.Continuation is not null)
         {
             throw new InvalidOperationException("A Fiber can be awaited only once.");
         }
 
-        callee.Continuation = task.SuspendingFrame;
-        task.SuspendingFrame = null;
+        callee.Continuation = domain.SuspendingFrame;
+        domain.SuspendingFrame = null;
     }
 
     /// <summary>On resumption: the exception to throw at the suspension point (a rule broken, a cancellation), if any.</summary>
     internal static Exception? TakeException(out Promise task)
     {
-        task = DomainScheduler.CurrentTask!;
-        var error = task.ResumeException;
-        task.ResumeException = null;
+        var domain = DomainScheduler.Current!;
+        task = domain.Running!;
+        var error = domain.ResumeException;
+        domain.ResumeException = null;
         return error;
     }
 
@@ -59,7 +61,7 @@ internal static class Suspension
         return task;
     }
 
-    private static Promise FromBuilder(Action continuation)
+    private static DomainScheduler FromBuilder(Action continuation)
     {
         if (!ReferenceEquals(continuation, FiberBox.SuspendSentinel))
         {
@@ -68,6 +70,6 @@ internal static class Suspension
                 "'async Task' methods or through other awaiters. To start a run from async code, call Fiber.Run on a thread of its own.");
         }
 
-        return DomainScheduler.CurrentTask!;
+        return DomainScheduler.Current!;
     }
 }

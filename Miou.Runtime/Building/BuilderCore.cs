@@ -13,9 +13,13 @@ internal static class BuilderCore
             throw ForeignAwaitable(typeof(TAwaiter));
         }
 
-        var task = DomainScheduler.CurrentTask ?? throw new InvalidOperationException(
-            "An async Fiber method suspended outside a Miou run: start it with Fiber.Run.");
-        task.SuspendingFrame = box;
+        var domain = DomainScheduler.Current;
+        if (domain?.Running is null)
+        {
+            throw new InvalidOperationException("An async Fiber method suspended outside a Miou run: start it with Fiber.Run.");
+        }
+
+        domain.SuspendingFrame = box;
         awaiter.UnsafeOnCompleted(FiberBox.SuspendSentinel);
     }
 

@@ -11,7 +11,7 @@ internal abstract class FiberBox : FrameContinuation
 {
     /// <summary>
     /// Passed to an awaiter's <c>UnsafeOnCompleted</c> by Miou's builders: "register on the current task, the suspending
-    /// frame is in <see cref="Promise.SuspendingFrame"/>". No delegate is ever invoked through it.
+    /// frame is in the domain's <c>SuspendingFrame</c>". No delegate is ever invoked through it.
     /// </summary>
     internal static readonly Action SuspendSentinel = static () => throw new InvalidOperationException("Miou's suspension sentinel is never invoked.");
 

@@ -51,7 +51,10 @@ internal static class Rules
 
         parent.LinkChild(child);
         parent.Run.TaskCreated();
-        parent.Domain.Trace(TraceKind.Spawn, child, parent.Id, child.SpawnSite);
+        if (parent.Run.Trace is not null)
+        {
+            parent.Domain.Trace(TraceKind.Spawn, child, parent.Id, child.SpawnSite);
+        }
         child.Domain.Start(child);
     }
 

@@ -41,6 +41,12 @@ internal sealed partial class DomainScheduler
 
     internal IEvents? Events { get; set; }
 
+    /// <summary>Set by a builder just before it hands the suspending frame to a Miou awaiter, which takes it.</summary>
+    internal Building.FiberBox? SuspendingFrame;
+
+    /// <summary>What the resumed task's awaiter throws at its suspension point (a broken rule, a cancellation), taken at once.</summary>
+    internal Exception? ResumeException;
+
     /// <summary>Tasks parked in <see cref="Fiber.Suspend(Syscall, Action?)"/>: while positive, the event source is polled after every step.</summary>
     internal int PendingSuspensions { get; set; }
 
@@ -132,11 +138,8 @@ internal sealed partial class DomainScheduler
 
     // ------------------------------------------------------------------ parking and waking
 
-    private static void Park(Promise task, object on)
-    {
-        task.ParkedOn = on;
-        task.ExecState = Promise.Exec.Parked;
-    }
+    /// <summary>Parks the task on its operation's target (<see cref="Promise.OpTarget"/>): only a wake-up naming it resumes it.</summary>
+    private static void Park(Promise task) => task.ExecState = Promise.Exec.Parked;
 
     /// <summary>Resumes <paramref name="task"/> if it is still parked on <paramref name="token"/>. Any thread.</summary>
     internal void Wake(Promise task, object token)
@@ -153,12 +156,12 @@ internal sealed partial class DomainScheduler
 
     private void WakeLocal(Promise task, object token)
     {
-        if (task.ExecState != Promise.Exec.Parked || !ReferenceEquals(task.ParkedOn, token))
+        if (task.ExecState != Promise.Exec.Parked || !ReferenceEquals(task.OpTarget, token))
         {
             return; // stale: the task was resumed otherwise (cancelled) and may be parked on something else now
         }
 
-        task.ParkedOn = null;
+        // Queued with its operation still pending: answering it again finds the awaited event has happened.
         Trace(TraceKind.Resume, task);
         Enqueue(task);
     }
@@ -234,13 +237,13 @@ internal sealed partial class DomainScheduler
             return;
         }
 
-        if (parent.Op == OpKind.Await && ReferenceEquals(parent.ParkedOn, child))
+        if (parent.Op == OpKind.Await && ReferenceEquals(parent.OpTarget, child))
         {
             WakeLocal(parent, child);
         }
         else if (parent.Op == OpKind.AwaitAny && child.WatchedByParent)
         {
-            WakeLocal(parent, parent.ParkedOn!);
+            WakeLocal(parent, parent.OpTarget!);
         }
     }
 
@@ -254,7 +257,7 @@ internal sealed partial class DomainScheduler
             Rules.MaybeTornDown(parent);
         }
 
-        if (parent.ExecState == Promise.Exec.Parked && parent.Op == OpKind.Cancel && ReferenceEquals(parent.ParkedOn, child))
+        if (parent.ExecState == Promise.Exec.Parked && parent.Op == OpKind.Cancel && ReferenceEquals(parent.OpTarget, child))
         {
             WakeLocal(parent, child);
         }
@@ -460,7 +463,6 @@ internal sealed partial class DomainScheduler
     private void ResumeCancelled(Promise task)
     {
         task.Ticket++; // its run-queue entry, if any, is now stale
-        task.ParkedOn = null;
         Running = task;
         try
         {
@@ -478,11 +480,11 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    private static void Resume(Promise task)
+    private void Resume(Promise task)
     {
         if (task.CancelRequested)
         {
-            task.ResumeException ??= Rules.Cancelled(task).SourceException;
+            ResumeException ??= Rules.Cancelled(task).SourceException;
         }
 
         var frame = (Building.FiberBox)task.Frame!;
@@ -523,7 +525,7 @@ internal sealed partial class DomainScheduler
                     // who-am-I point: rule 2, a task awaits only its own children
                     if (Rules.CheckIsChild(task, child, "await") is { } error)
                     {
-                        task.ResumeException = error;
+                        ResumeException = error;
                         return Answered.Resume;
                     }
 
@@ -542,7 +544,7 @@ internal sealed partial class DomainScheduler
                 }
 
                 Trace(TraceKind.Await, task, child.Id);
-                Park(task, child);
+                Park(task);
                 return Answered.Park;
             }
 
@@ -555,7 +557,7 @@ internal sealed partial class DomainScheduler
                     {
                         if (Rules.CheckIsChild(task, child, "await") is { } error)
                         {
-                            task.ResumeException = error;
+                            ResumeException = error;
                             return Answered.Resume;
                         }
                     }
@@ -581,7 +583,7 @@ internal sealed partial class DomainScheduler
                 }
 
                 Trace(TraceKind.Await, task, children[0].Id);
-                Park(task, children);
+                Park(task);
                 return Answered.Park;
             }
 
@@ -592,7 +594,7 @@ internal sealed partial class DomainScheduler
                 {
                     if (Rules.CheckIsChild(task, child, "cancel") is { } error)
                     {
-                        task.ResumeException = error;
+                        ResumeException = error;
                         return Answered.Resume;
                     }
 
@@ -607,7 +609,7 @@ internal sealed partial class DomainScheduler
                     return Answered.Resume;
                 }
 
-                Park(task, child);
+                Park(task);
                 return Answered.Park;
             }
 
@@ -620,7 +622,7 @@ internal sealed partial class DomainScheduler
                 }
 
                 Trace(TraceKind.Await, task);
-                Park(task, trigger);
+                Park(task);
                 return Answered.Park;
             }
 

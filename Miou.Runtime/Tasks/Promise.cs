@@ -13,7 +13,6 @@ public abstract class Promise : FrameContinuation
 {
     private protected Promise(RunContext run, Promise? parent, DomainScheduler domain, string? spawnFile, int spawnLine)
     {
-        Run = run;
         Id = run.NextPromiseId();
         Parent = parent;
         Domain = domain;
@@ -43,7 +42,8 @@ public abstract class Promise : FrameContinuation
     public override string ToString() => Describe();
 
     // ---- identity and tree. The children list belongs to this promise's domain: only its thread touches it. ----
-    internal readonly RunContext Run;
+    internal RunContext Run => Domain.Run;
+
     internal readonly Promise? Parent;
     internal DomainScheduler Domain;
     internal readonly string? SpawnFile;
@@ -82,7 +82,7 @@ public abstract class Promise : FrameContinuation
     internal bool WatchedByParent;
 
     // ---- execution: touched only on the task's domain ----
-    internal enum Exec
+    internal enum Exec : byte
     {
         NotStarted,
         Queued,
@@ -99,16 +99,14 @@ public abstract class Promise : FrameContinuation
     /// <summary>The body delegate before the task starts; the innermost suspended frame afterwards.</summary>
     internal object? Frame;
 
-    /// <summary>Set by a builder just before it hands the suspending frame to a Miou awaiter.</summary>
-    internal FiberBox? SuspendingFrame;
-
     internal OpKind Op;
     internal int OpPhase;
-    internal object? OpTarget;
-    internal Exception? ResumeException;
 
-    /// <summary>What the task is parked on (a promise, a trigger, …); wake-ups for anything else are stale.</summary>
-    internal object? ParkedOn;
+    /// <summary>
+    /// What the pending operation is about (the awaited child, the trigger, …). While the task is parked, it is what the
+    /// task is parked on: a wake-up naming anything else is stale.
+    /// </summary>
+    internal object? OpTarget;
 
     internal ResourceLink? Resources;
 

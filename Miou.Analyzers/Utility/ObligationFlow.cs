@@ -1,0 +1,738 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Miou.Analyzers;
+
+/// <summary>How a use of a tracked value affects its obligation.</summary>
+internal enum ValueUse
+{
+    /// <summary>Discharges the obligation (awaited, cancelled, released, …).</summary>
+    Consume,
+
+    /// <summary>Reads the value without discharging or leaking it (a null test, <c>p.Id</c>, <c>Ownership.Check</c>).</summary>
+    Neutral,
+
+    /// <summary>Hands the value somewhere the analysis does not follow: the obligation is dropped, never reported.</summary>
+    Escape,
+}
+
+/// <summary>Why an obligation is reported.</summary>
+internal enum Violation
+{
+    /// <summary>Still pending when the function returns normally, on some path.</summary>
+    PendingAtExit,
+
+    /// <summary>The value was discarded right away (an expression statement, <c>_ =</c>).</summary>
+    Discarded,
+
+    /// <summary>The only variable referring to it was overwritten.</summary>
+    Overwritten,
+
+    /// <summary>Returned by a task body to its parent while still pending.</summary>
+    Returned,
+}
+
+/// <summary>What a rule tracks: where obligations start and which uses discharge them.</summary>
+internal abstract class ObligationRules
+{
+    /// <summary>Whether the value of <paramref name="invocation"/> starts an obligation (a spawn's promise).</summary>
+    public virtual bool IsValueSource(IInvocationOperation invocation) => false;
+
+    /// <summary>When <paramref name="invocation"/> starts an obligation on one of its arguments (<c>Ownership.Own(r)</c>): that argument.</summary>
+    public virtual IOperation? ArgumentSource(IInvocationOperation invocation) => null;
+
+    /// <summary>How passing a tracked value as <paramref name="argument"/> of <paramref name="invocation"/> treats it.</summary>
+    public abstract ValueUse ArgumentUse(IInvocationOperation invocation, IArgumentOperation argument);
+
+    /// <summary>Whether losing the only reference to a pending value is a violation by itself (a child nobody can await).</summary>
+    public abstract bool ReportsLostReferences { get; }
+}
+
+/// <summary>
+/// A may-analysis over Roslyn's control-flow graph: obligations (a child to await, a resource to release) start at some
+/// calls, are held by locals and flow captures, and are discharged by some uses. An obligation still pending on some
+/// normal path to the exit is reported; paths that end in an exception are not (a failing fiber may forget its children
+/// and resources). Values that escape where the analysis cannot follow (fields, collections, unknown calls, captured
+/// variables) are dropped: precision matters more than coverage.
+/// </summary>
+internal sealed class ObligationFlow
+{
+    private readonly ControlFlowGraph _graph;
+    private readonly ObligationRules _rules;
+    private readonly bool _newTask;
+    private readonly Func<ISymbol, bool> _untracked;
+    private readonly Func<State, IOperation, bool> _pendingAtExitIsCertain;
+    private readonly Dictionary<IOperation, Violation> _violations = new();
+    private readonly List<IOperation> _order = new();
+
+    /// <param name="graph">The function's graph.</param>
+    /// <param name="rules">What to track.</param>
+    /// <param name="newTask">Whether the function is a task body: returning a pending child to the parent is a violation,
+    /// and whatever is still pending at its exit is, wherever it is held.</param>
+    /// <param name="untracked">Variables that must not hold obligations (captured by a nested function, …): assigning a
+    /// pending value to one is an escape.</param>
+    /// <param name="pendingAtExitIsCertain">Whether an obligation pending at the exit, held as the state says, is certainly
+    /// violated (in a function that may run inline in its caller's task, a value held outside is not).</param>
+    public ObligationFlow(ControlFlowGraph graph, ObligationRules rules, bool newTask, Func<ISymbol, bool> untracked,
+        Func<State, IOperation, bool> pendingAtExitIsCertain)
+    {
+        _graph = graph;
+        _rules = rules;
+        _newTask = newTask;
+        _untracked = untracked;
+        _pendingAtExitIsCertain = pendingAtExitIsCertain;
+    }
+
+    /// <summary>Runs the analysis; returns each violated obligation's source (a call in the graph) and why, in source order.</summary>
+    public IReadOnlyList<(IOperation Source, Violation Why)> Run()
+    {
+        var blocks = _graph.Blocks;
+        RunRange(0, blocks.Length - 1, blocks[0], new State(), report: true);
+        return _order.Select(source => (source, _violations[source])).ToList();
+    }
+
+    private void Report(IOperation source, Violation why)
+    {
+        if (!_violations.ContainsKey(source))
+        {
+            _violations.Add(source, why);
+            _order.Add(source);
+        }
+    }
+
+    /// <summary>
+    /// Runs to a fixed point over the blocks <paramref name="first"/>..<paramref name="last"/> (the whole graph, or one
+    /// finally region entered with <paramref name="entryState"/>), then once more reporting when asked. Returns the
+    /// state at the end of a finally region.
+    /// </summary>
+    private State RunRange(int first, int last, BasicBlock entry, State entryState, bool report)
+    {
+        var inStates = new Dictionary<int, State> { [entry.Ordinal] = entryState.Clone() };
+        var outStates = new Dictionary<int, State>();
+        var regionEnd = new State();
+        var seeds = CatchSeeds(first, last);
+
+        void Propagate(BasicBlock block, State state, bool reporting, Queue<BasicBlock>? work)
+        {
+            foreach (var (branch, branchState) in Successors(block, state))
+            {
+                var current = branchState;
+                foreach (var region in branch.FinallyRegions)
+                {
+                    current = RunRange(region.FirstBlockOrdinal, region.LastBlockOrdinal, _graph.Blocks[region.FirstBlockOrdinal], current, reporting);
+                }
+
+                if (branch.Destination is null)
+                {
+                    if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
+                    {
+                        regionEnd.UnionWith(current);
+                    }
+
+                    continue;
+                }
+
+                if (branch.Destination.Kind == BasicBlockKind.Exit)
+                {
+                    if (reporting)
+                    {
+                        foreach (var source in current.Sources)
+                        {
+                            if (_newTask || _pendingAtExitIsCertain(current, source))
+                            {
+                                Report(source, Violation.PendingAtExit);
+                            }
+                        }
+                    }
+
+                    continue;
+                }
+
+                var ordinal = branch.Destination.Ordinal;
+                if (ordinal < first || ordinal > last)
+                {
+                    continue;
+                }
+
+                if (!inStates.TryGetValue(ordinal, out var existing))
+                {
+                    inStates[ordinal] = current.Clone();
+                    work?.Enqueue(branch.Destination);
+                }
+                else if (existing.UnionWith(current))
+                {
+                    work?.Enqueue(branch.Destination);
+                }
+            }
+        }
+
+        var queue = new Queue<BasicBlock>();
+        queue.Enqueue(entry);
+        while (true)
+        {
+            while (queue.Count > 0)
+            {
+                var block = queue.Dequeue();
+                var state = inStates[block.Ordinal].Clone();
+                Transfer(block, state, reporting: false);
+                outStates[block.Ordinal] = state;
+                Propagate(block, state, reporting: false, queue);
+            }
+
+            // Catch and filter regions have no predecessor: an exception enters them from anywhere in their try. Only
+            // what is pending all through the try is certainly pending there.
+            foreach (var (handlerFirst, tryRegion) in seeds)
+            {
+                var seed = CatchEntry(tryRegion, inStates, outStates);
+                if (seed is null)
+                {
+                    continue;
+                }
+
+                if (!inStates.TryGetValue(handlerFirst, out var existing))
+                {
+                    inStates[handlerFirst] = seed;
+                    queue.Enqueue(_graph.Blocks[handlerFirst]);
+                }
+                else if (existing.UnionWith(seed))
+                {
+                    queue.Enqueue(_graph.Blocks[handlerFirst]);
+                }
+            }
+
+            if (queue.Count == 0)
+            {
+                break;
+            }
+        }
+
+        if (report)
+        {
+            regionEnd = new State();
+            for (var ordinal = first; ordinal <= last; ordinal++)
+            {
+                if (inStates.TryGetValue(ordinal, out var state))
+                {
+                    var block = _graph.Blocks[ordinal];
+                    state = state.Clone();
+                    Transfer(block, state, reporting: true);
+                    Propagate(block, state, reporting: true, work: null);
+                }
+            }
+        }
+
+        return regionEnd;
+    }
+
+    private List<(int HandlerFirst, ControlFlowRegion Try)> CatchSeeds(int first, int last)
+    {
+        var seeds = new List<(int, ControlFlowRegion)>();
+        void Visit(ControlFlowRegion region)
+        {
+            if (region.FirstBlockOrdinal >= first && region.LastBlockOrdinal <= last)
+            {
+                var tryAndCatch = region.Kind switch
+                {
+                    ControlFlowRegionKind.Catch when region.EnclosingRegion?.Kind == ControlFlowRegionKind.TryAndCatch => region.EnclosingRegion,
+                    ControlFlowRegionKind.Filter => region.EnclosingRegion?.EnclosingRegion,
+                    _ => null,
+                };
+                if (tryAndCatch is { Kind: ControlFlowRegionKind.TryAndCatch } && tryAndCatch.NestedRegions[0] is { Kind: ControlFlowRegionKind.Try } tryRegion)
+                {
+                    seeds.Add((region.FirstBlockOrdinal, tryRegion));
+                }
+            }
+
+            foreach (var nested in region.NestedRegions)
+            {
+                Visit(nested);
+            }
+        }
+
+        Visit(_graph.Root);
+        return seeds;
+    }
+
+    private static State? CatchEntry(ControlFlowRegion tryRegion, Dictionary<int, State> inStates, Dictionary<int, State> outStates)
+    {
+        if (!inStates.TryGetValue(tryRegion.FirstBlockOrdinal, out var entry))
+        {
+            return null;
+        }
+
+        var result = entry.Clone();
+        for (var ordinal = tryRegion.FirstBlockOrdinal; ordinal <= tryRegion.LastBlockOrdinal; ordinal++)
+        {
+            if (outStates.TryGetValue(ordinal, out var state))
+            {
+                result.IntersectWith(state);
+            }
+        }
+
+        return result;
+    }
+
+    private IEnumerable<(ControlFlowBranch Branch, State State)> Successors(BasicBlock block, State state)
+    {
+        if (block.ConditionalSuccessor is not { } conditional)
+        {
+            if (block.FallThroughSuccessor is { } fallThrough)
+            {
+                yield return (fallThrough, state);
+            }
+
+            yield break;
+        }
+
+        // A null test of a holder: on the branch where it is null, it holds nothing.
+        var whenTrue = state;
+        var whenFalse = state;
+        if (block.BranchValue is { } test && NullTest(test, out var holder, out var nullWhenTrue))
+        {
+            var nullState = state.Clone();
+            nullState.Forget(holder);
+            if (nullWhenTrue)
+            {
+                whenTrue = nullState;
+            }
+            else
+            {
+                whenFalse = nullState;
+            }
+        }
+
+        var takenWhenTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+        yield return (conditional, takenWhenTrue ? whenTrue : whenFalse);
+        if (block.FallThroughSuccessor is { } other)
+        {
+            yield return (other, takenWhenTrue ? whenFalse : whenTrue);
+        }
+    }
+
+    private static bool NullTest(IOperation test, out object holder, out bool nullWhenTrue)
+    {
+        holder = null!;
+        nullWhenTrue = false;
+        switch (test)
+        {
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary:
+                var operand = IsNullLiteral(binary.RightOperand) ? binary.LeftOperand : IsNullLiteral(binary.LeftOperand) ? binary.RightOperand : null;
+                if (operand is not null && HolderOf(operand) is { } tested)
+                {
+                    holder = tested;
+                    nullWhenTrue = binary.OperatorKind == BinaryOperatorKind.Equals;
+                    return true;
+                }
+
+                return false;
+            case IIsNullOperation isNull when HolderOf(isNull.Operand) is { } nullTested:
+                holder = nullTested;
+                nullWhenTrue = true;
+                return true;
+            case IIsPatternOperation pattern when HolderOf(pattern.Value) is { } patternTested:
+                holder = patternTested;
+                switch (pattern.Pattern)
+                {
+                    case IConstantPatternOperation constant when IsNullLiteral(constant.Value):
+                        nullWhenTrue = true;
+                        return true;
+                    case INegatedPatternOperation { Pattern: IConstantPatternOperation constant } when IsNullLiteral(constant.Value):
+                        nullWhenTrue = false;
+                        return true;
+                    case ITypePatternOperation or IRecursivePatternOperation or IDeclarationPatternOperation:
+                        nullWhenTrue = false;
+                        return true;
+                    default:
+                        return false;
+                }
+
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsNullLiteral(IOperation operation) =>
+        FiberContext.WalkDownConversions(operation) is { ConstantValue: { HasValue: true, Value: null } };
+
+    /// <summary>The variable or flow capture an operation reads, looking through conversions.</summary>
+    public static object? HolderOf(IOperation operation) => FiberContext.WalkDownConversions(operation) switch
+    {
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation { Parameter.RefKind: RefKind.None } parameter => parameter.Parameter,
+        IFlowCaptureReferenceOperation capture => capture.Id,
+        _ => null,
+    };
+
+    private void Transfer(BasicBlock block, State state, bool reporting)
+    {
+        foreach (var operation in block.Operations)
+        {
+            Visit(operation, state, reporting, root: operation, returned: false);
+        }
+
+        if (block.BranchValue is { } value)
+        {
+            var returned = block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && block.ConditionalSuccessor is null;
+            Visit(value, state, reporting, root: value, returned);
+        }
+    }
+
+    private void Visit(IOperation operation, State state, bool reporting, IOperation root, bool returned)
+    {
+        if (operation is IFlowAnonymousFunctionOperation)
+        {
+            return; // a nested function: its own graph
+        }
+
+        foreach (var child in operation.ChildOperations)
+        {
+            Visit(child, state, reporting, root, returned);
+        }
+
+        switch (operation)
+        {
+            case ISimpleAssignmentOperation assignment:
+                Assign(assignment.Target, assignment.Value, state, reporting);
+                return;
+            case IFlowCaptureOperation capture:
+                Bind(capture.Id, capture.Value, state, reporting);
+                return;
+            case IInvocationOperation invocation:
+                if (_rules.ArgumentSource(invocation) is { } argument && HolderOf(argument) is { } owner && !IsUntracked(owner))
+                {
+                    state.Start(invocation, owner);
+                    return;
+                }
+
+                if (_rules.IsValueSource(invocation))
+                {
+                    OnSourceValue(invocation, state, reporting, root, returned);
+                }
+
+                break;
+        }
+
+        if (HolderOf(operation) is { } holder && FiberContext.WalkDownConversions(operation) == operation)
+        {
+            OnHolderRead(operation, holder, state, reporting, root, returned);
+        }
+    }
+
+    private bool IsUntracked(object holder) => holder is ISymbol symbol && _untracked(symbol);
+
+    private void OnSourceValue(IInvocationOperation invocation, State state, bool reporting, IOperation root, bool returned)
+    {
+        switch (Classify(invocation, root, returned))
+        {
+            case Use.Discarded:
+            case Use.Neutral: // read once (p.Id, AwaitOne among others) and then dropped: nothing can await it any more
+                if (reporting && _rules.ReportsLostReferences)
+                {
+                    Report(invocation, Violation.Discarded);
+                }
+
+                break;
+            case Use.Returned:
+                if (reporting && _newTask)
+                {
+                    Report(invocation, Violation.Returned);
+                }
+
+                break;
+        }
+    }
+
+    private void OnHolderRead(IOperation reference, object holder, State state, bool reporting, IOperation root, bool returned)
+    {
+        switch (Classify(reference, root, returned))
+        {
+            case Use.Consumed:
+            case Use.Escaped:
+                state.DropHeldBy(holder);
+                break;
+            case Use.Returned:
+                if (reporting && _newTask)
+                {
+                    foreach (var source in state.HeldBy(holder))
+                    {
+                        Report(source, Violation.Returned);
+                    }
+                }
+
+                state.DropHeldBy(holder);
+                break;
+        }
+    }
+
+    private void Assign(IOperation target, IOperation value, State state, bool reporting)
+    {
+        if (target is IDiscardOperation)
+        {
+            return; // classified as discarded where the value is visited
+        }
+
+        if (HolderOf(target) is { } holder && FiberContext.WalkDownConversions(target) is ILocalReferenceOperation or IParameterReferenceOperation)
+        {
+            Bind(holder, value, state, reporting);
+        }
+    }
+
+    /// <summary><paramref name="holder"/> now holds <paramref name="value"/>: it lets go of whatever it held before.</summary>
+    private void Bind(object holder, IOperation value, State state, bool reporting)
+    {
+        var inner = FiberContext.WalkDownConversions(value);
+        var incoming = new List<IOperation>();
+        if (inner is IInvocationOperation invocation && _rules.IsValueSource(invocation))
+        {
+            incoming.Add(invocation);
+        }
+        else if (HolderOf(inner) is { } other)
+        {
+            incoming.AddRange(state.HeldBy(other));
+        }
+
+        foreach (var lost in state.Release(holder, keep: inner is IInvocationOperation ? null : incoming))
+        {
+            if (reporting && _rules.ReportsLostReferences)
+            {
+                Report(lost, Violation.Overwritten);
+            }
+        }
+
+        if (IsUntracked(holder))
+        {
+            // Stored where the analysis does not follow: no longer tracked (an escape, never reported).
+            foreach (var source in incoming)
+            {
+                state.Drop(source);
+            }
+
+            return;
+        }
+
+        foreach (var source in incoming)
+        {
+            if (source == inner)
+            {
+                state.Start(source, holder);
+            }
+            else
+            {
+                state.AddHolder(source, holder);
+            }
+        }
+    }
+
+    private enum Use
+    {
+        Discarded,
+        Assigned,
+        Consumed,
+        Neutral,
+        Escaped,
+        Returned,
+    }
+
+    private Use Classify(IOperation value, IOperation root, bool returned)
+    {
+        var parent = FiberContext.WalkUpConversions(value, out var child);
+        switch (parent)
+        {
+            case null:
+                return child == root && returned ? Use.Returned : Use.Discarded;
+            case IExpressionStatementOperation:
+                return Use.Discarded;
+            case ISimpleAssignmentOperation assignment when assignment.Value == child:
+                if (assignment.Target is IDiscardOperation)
+                {
+                    return Use.Discarded;
+                }
+
+                return FiberContext.WalkDownConversions(assignment.Target) is ILocalReferenceOperation or IParameterReferenceOperation { Parameter.RefKind: RefKind.None }
+                    ? Use.Assigned
+                    : Use.Escaped;
+            case ISimpleAssignmentOperation:
+                return Use.Neutral; // the target of an assignment: a write, handled by the assignment
+            case IFlowCaptureOperation:
+                return Use.Assigned;
+            case IArgumentOperation { Parent: IInvocationOperation invocation } argument:
+                return ArgumentUse(invocation, argument);
+            case IArrayInitializerOperation or ICollectionExpressionOperation:
+                return ElementUse(parent);
+            case IInvocationOperation invocation when invocation.Instance == child:
+            case IPropertyReferenceOperation property when property.Instance == child:
+                return Use.Neutral;
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary
+                when IsNullLiteral(binary.LeftOperand) || IsNullLiteral(binary.RightOperand):
+            case IIsNullOperation:
+            case IIsPatternOperation { Pattern: IConstantPatternOperation or INegatedPatternOperation { Pattern: IConstantPatternOperation } }:
+                return Use.Neutral;
+            default:
+                return Use.Escaped;
+        }
+    }
+
+    private Use ArgumentUse(IInvocationOperation invocation, IArgumentOperation argument)
+    {
+        if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+        {
+            return Use.Escaped;
+        }
+
+        return _rules.ArgumentUse(invocation, argument) switch
+        {
+            ValueUse.Consume => Use.Consumed,
+            ValueUse.Neutral => Use.Neutral,
+            _ => Use.Escaped,
+        };
+    }
+
+    /// <summary>An element of an array or collection: consumed when the collection is a <c>params</c> argument of a consumer.</summary>
+    private Use ElementUse(IOperation collection)
+    {
+        var current = collection;
+        while (current.Parent is IArrayInitializerOperation or IArrayCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        if (current.Parent is IArgumentOperation { Parent: IInvocationOperation invocation } argument)
+        {
+            return ArgumentUse(invocation, argument);
+        }
+
+        return Use.Escaped;
+    }
+
+    /// <summary>Pending obligations, each with the variables and captures that may refer to it.</summary>
+    internal sealed class State
+    {
+        private static readonly HolderComparer Holders = new();
+        private readonly Dictionary<IOperation, HashSet<object>> _pending = new();
+
+        public IEnumerable<IOperation> Sources => _pending.Keys.ToList();
+
+        public IReadOnlyCollection<object> HoldersOf(IOperation source) => _pending[source];
+
+        public State Clone()
+        {
+            var clone = new State();
+            foreach (var pair in _pending)
+            {
+                clone._pending[pair.Key] = new HashSet<object>(pair.Value, Holders);
+            }
+
+            return clone;
+        }
+
+        public void Start(IOperation source, object holder) => _pending[source] = new HashSet<object>(Holders) { holder };
+
+        public void AddHolder(IOperation source, object holder)
+        {
+            if (_pending.TryGetValue(source, out var holders))
+            {
+                holders.Add(holder);
+            }
+        }
+
+        public void Drop(IOperation source) => _pending.Remove(source);
+
+        public List<IOperation> HeldBy(object holder) => _pending.Where(pair => pair.Value.Contains(holder)).Select(pair => pair.Key).ToList();
+
+        public void DropHeldBy(object holder)
+        {
+            foreach (var source in HeldBy(holder))
+            {
+                _pending.Remove(source);
+            }
+        }
+
+        /// <summary>On the path where <paramref name="holder"/> is null it refers to nothing.</summary>
+        public void Forget(object holder)
+        {
+            foreach (var source in HeldBy(holder))
+            {
+                var holders = _pending[source];
+                holders.Remove(holder);
+                if (holders.Count == 0)
+                {
+                    _pending.Remove(source); // it only ever lived in that variable, which is null here: not spawned on this path
+                }
+            }
+        }
+
+        /// <summary><paramref name="holder"/> is overwritten: returns the obligations nothing refers to any more.</summary>
+        public List<IOperation> Release(object holder, List<IOperation>? keep)
+        {
+            var lost = new List<IOperation>();
+            foreach (var source in HeldBy(holder))
+            {
+                if (keep is not null && keep.Contains(source))
+                {
+                    continue;
+                }
+
+                var holders = _pending[source];
+                holders.Remove(holder);
+                if (holders.Count == 0)
+                {
+                    lost.Add(source);
+                    _pending.Remove(source);
+                }
+            }
+
+            return lost;
+        }
+
+        /// <summary>Joins another path's state; returns whether this state grew.</summary>
+        public bool UnionWith(State other)
+        {
+            var changed = false;
+            foreach (var pair in other._pending)
+            {
+                if (!_pending.TryGetValue(pair.Key, out var holders))
+                {
+                    _pending[pair.Key] = new HashSet<object>(pair.Value, Holders);
+                    changed = true;
+                }
+                else
+                {
+                    foreach (var holder in pair.Value)
+                    {
+                        changed |= holders.Add(holder);
+                    }
+                }
+            }
+
+            return changed;
+        }
+
+        /// <summary>Keeps only what is pending in both (holders joined).</summary>
+        public void IntersectWith(State other)
+        {
+            foreach (var source in _pending.Keys.ToList())
+            {
+                if (!other._pending.TryGetValue(source, out var holders))
+                {
+                    _pending.Remove(source);
+                }
+                else
+                {
+                    _pending[source].UnionWith(holders);
+                }
+            }
+        }
+    }
+
+    private sealed class HolderComparer : IEqualityComparer<object>
+    {
+        public new bool Equals(object? x, object? y) =>
+            x is ISymbol a && y is ISymbol b ? SymbolEqualityComparer.Default.Equals(a, b) : object.Equals(x, y);
+
+        public int GetHashCode(object obj) => obj is ISymbol symbol ? SymbolEqualityComparer.Default.GetHashCode(symbol) : obj.GetHashCode();
+    }
+}

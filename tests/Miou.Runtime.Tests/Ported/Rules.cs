@@ -107,11 +107,11 @@ public class Rules
             }
 
             return 1;
-        });
+        }, NoWorkers);
         Assert.That(rethrown, Is.EqualTo(1));
         Assert.That(caughtInTask, Does.Contain("not a Miou awaitable"));
 
-        var escaped = Assert.Throws<InvalidOperationException>(() => Fiber.Run(async () => await never.Task));
+        var escaped = Assert.Throws<InvalidOperationException>(() => Fiber.Run(async () => await never.Task, NoWorkers));
         Assert.That(escaped!.Message, Does.Contain("not a Miou awaitable").And.Contain("Fiber.AwaitTask"));
     }
 

@@ -17,8 +17,8 @@ public sealed class VirtualClock
     /// <summary>How many sleeps have registered so far (whether or not they ended).</summary>
     public int Registered => Volatile.Read(ref _registered);
 
-    /// <summary><paramref name="options"/> (default: the random policy) with this clock's <see cref="Miouc"/> as every domain's event source.</summary>
-    public RunOptions Options(RunOptions? options = null) => (options ?? new RunOptions()) with { Events = _ => new Miouc(this) };
+    /// <summary><paramref name="options"/> with this clock's <see cref="Miouc"/> as every domain's event source.</summary>
+    public RunOptions Options(RunOptions options) => options with { Events = _ => new Miouc(this) };
 
     /// <summary>
     /// The original's <c>Miouc.sleep v</c>: take a syscall, register a sleeper due at <c>tick + v</c> in the current

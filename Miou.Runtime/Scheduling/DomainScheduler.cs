@@ -93,9 +93,13 @@ internal sealed partial class DomainScheduler
 
     private readonly record struct Message(MessageKind Kind, Promise Task, object? Token);
 
+    // Set after every post, cleared before every drain: a step reads one flag instead of probing the concurrent queue.
+    private volatile bool _inboxPending;
+
     private void Post(Message message)
     {
         _inbox.Enqueue(message);
+        _inboxPending = true;
         Interrupt();
     }
 
@@ -108,6 +112,12 @@ internal sealed partial class DomainScheduler
 
     private void DrainInbox()
     {
+        if (!_inboxPending)
+        {
+            return;
+        }
+
+        _inboxPending = false;
         while (_inbox.TryDequeue(out var message))
         {
             switch (message.Kind)
@@ -343,7 +353,11 @@ internal sealed partial class DomainScheduler
     /// <summary>One step: hooks, inbox, then one cancellation or one task slot, then a non-blocking poll if needed.</summary>
     private void Step()
     {
-        RunHooks();
+        if (_hooks.Count != 0)
+        {
+            RunHooks();
+        }
+
         DrainInbox();
         if (_cancels.TryDequeue(out var cancelled))
         {

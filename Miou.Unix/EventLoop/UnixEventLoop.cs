@@ -1,0 +1,613 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Miou.Unix.Interop;
+
+namespace Miou.Unix.EventLoop;
+
+/// <summary>
+/// One domain's event source (spec §5, §7.4): an epoll set, an eventfd that lets another thread interrupt a blocked
+/// <c>epoll_wait</c>, and a min-heap of sleepers whose earliest deadline bounds the wait. <see cref="UnixRun"/> creates one
+/// per domain, on that domain's thread, through <see cref="RunOptions.Events"/>; nothing in it is shared between domains,
+/// so nothing is locked (only <see cref="Interrupt"/> is called from other threads).
+/// </summary>
+/// <remarks>
+/// <para><b>epoll rather than poll.</b> The original passes its whole table of slots to <c>poll(2)</c> at every select, so
+/// each select costs O(waiting tasks) in the kernel and in the scan of the result; with one select after every
+/// scheduling step that cost is paid many times per request. epoll keeps the interest set in the kernel and returns only
+/// ready descriptors: a select is O(ready). Measured with the echo benchmark (benchmarks/RESULTS.md).</para>
+/// <para><b>Edge-triggered, registered once per socket.</b> A socket enters the set the first time a task waits on it,
+/// for both directions with <c>EPOLLET</c>, and stays there until it is closed or its last waiter is cancelled; a
+/// wait after a would-block then costs no <c>epoll_ctl</c> at all. Edge-triggering loses nothing because every operation
+/// first tries its system call and waits only after <c>EAGAIN</c>, and because an edge that arrives while nobody is
+/// registered yet (between the would-block and the registration, other tasks run and the loop is polled) is remembered
+/// in <see cref="FdEntry.ReadReady"/>/<see cref="FdEntry.WriteReady"/>, cleared at each would-block. A wait on a raw
+/// descriptor (<see cref="UnixIO.WaitReadableAsync(int)"/>) re-arms with <c>EPOLL_CTL_MOD</c>, which makes the kernel
+/// re-check readiness, so it needs no prior would-block.</para>
+/// <para><b>Polling when not idle.</b> The runtime calls <see cref="Select"/> without blocking after every step while a
+/// task is suspended. An <c>epoll_wait</c> per step would cost a system call per scheduling point, so only every
+/// <see cref="UnixOptions.PollInterval"/>-th non-blocking select asks the kernel (the others only expire sleepers); when
+/// the domain runs out of work the blocking select always asks, and collects every ready descriptor in one call.</para>
+/// <para><b>Cancellation.</b> A waiting operation unregisters its waiter or sleeper itself, synchronously, when its
+/// suspension ends with an exception (the cancellation is thrown at the suspension point while the runtime processes
+/// the cancel). So a cancelled task's syscall has left the tables — and, if nobody else waits on the descriptor, the
+/// epoll set — before <c>Fiber.Cancel</c> returns to the parent; the ids the runtime passes later in
+/// <c>cancelledSyscalls</c> name registrations that are already gone.</para>
+/// </remarks>
+public sealed class UnixEventLoop : IEvents
+{
+    private const int MaxEvents = 256;
+    private const ulong InterruptToken = ulong.MaxValue;
+
+    [ThreadStatic]
+    private static UnixEventLoop? t_current;
+
+    private readonly UnixEventLoop? _previous;
+    private readonly Thread _thread;
+    private readonly int _epfd;
+    private readonly int _eventFd;
+    private readonly int _pollInterval;
+    private readonly unsafe byte* _events;
+    private readonly PriorityQueue<Sleeper, long> _sleepers = new();
+    private readonly List<Waiter> _readyNow = [];
+    private FdEntry?[] _fds = new FdEntry?[64];
+    private Signal[] _signals = new Signal[64];
+    private int _signalCount;
+    private int _pollCountdown;
+    private int _waiters;
+    private int _liveSleepers;
+    private int _cancelledSleepers;
+
+    // Interrupt() from other threads: one eventfd write per wake-up cycle, and never a write after the eventfd is closed.
+    private int _interruptPending;
+    private int _interruptsInFlight;
+    private volatile bool _disposed;
+
+    /// <summary>Creates the event loop of <paramref name="domain"/>; call on that domain's thread (the runtime does).</summary>
+    public unsafe UnixEventLoop(Domain domain, UnixOptions? options = null)
+    {
+        Domain = domain;
+        _thread = Thread.CurrentThread;
+        _pollInterval = Math.Max(1, (options ?? UnixOptions.Default).PollInterval);
+        _pollCountdown = _pollInterval;
+        _epfd = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
+        if (_epfd < 0)
+        {
+            throw UnixException.FromLastError("epoll_create1");
+        }
+
+        _eventFd = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (_eventFd < 0 || Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_ADD, _eventFd, Libc.EPOLLIN, InterruptToken) < 0)
+        {
+            var error = UnixException.FromLastError(_eventFd < 0 ? "eventfd" : "epoll_ctl", "(interrupt eventfd)");
+            CloseQuietly(_eventFd);
+            CloseQuietly(_epfd);
+            throw error;
+        }
+
+        _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Libc.EpollEventSize));
+        _previous = t_current;
+        t_current = this;
+    }
+
+    /// <summary>The domain this loop serves.</summary>
+    public Domain Domain { get; }
+
+    /// <summary>How many waits (descriptor waiters and live sleepers) are registered right now; 0 once every task left.</summary>
+    public int PendingWaits => _waiters + _liveSleepers;
+
+    /// <summary>How many descriptors are in the epoll set right now (the interrupt eventfd not counted).</summary>
+    public int WatchedDescriptors { get; private set; }
+
+    /// <summary>The event loop of the calling thread's domain.</summary>
+    /// <exception cref="InvalidOperationException">The calling task does not run under <see cref="UnixRun"/>.</exception>
+    public static UnixEventLoop Current => t_current ?? throw new InvalidOperationException(
+        "This Miou.Unix operation needs the Miou.Unix event loop on the current domain: start the program with UnixRun.Run " +
+        "(or set RunOptions.Events to UnixRun.Events) instead of Fiber.Run.");
+
+    internal static UnixEventLoop? CurrentOrNull => t_current;
+
+    /// <inheritdoc/>
+    public unsafe ReadOnlySpan<Signal> Select(bool block, ReadOnlySpan<int> cancelledSyscalls)
+    {
+        // cancelledSyscalls: already forgotten by the operations themselves (see the remarks), nothing left to do.
+        _signalCount = 0;
+        if (block || _readyNow.Count > 0 || --_pollCountdown <= 0)
+        {
+            _pollCountdown = _pollInterval;
+            var timeout = block && _readyNow.Count == 0 ? TimeoutToNextSleeper() : 0;
+            var n = Libc.epoll_wait(_epfd, _events, MaxEvents, timeout);
+            if (n < 0)
+            {
+                var errno = Libc.Errno;
+                if (errno != Errno.EINTR)
+                {
+                    throw new UnixException(errno, "epoll_wait");
+                }
+
+                n = 0;
+            }
+
+            Dispatch(n);
+            FlushReadyNow();
+        }
+
+        if (_sleepers.Count > 0)
+        {
+            ExpireSleepers();
+        }
+
+        return new ReadOnlySpan<Signal>(_signals, 0, _signalCount);
+    }
+
+    /// <inheritdoc/>
+    public unsafe void Interrupt()
+    {
+        if (Interlocked.Exchange(ref _interruptPending, 1) != 0)
+        {
+            return; // a wake-up is already on its way (level-triggered: it stays until the loop drains it)
+        }
+
+        Interlocked.Increment(ref _interruptsInFlight);
+        try
+        {
+            if (!_disposed)
+            {
+                ulong one = 1;
+                _ = Libc.write(_eventFd, (byte*)&one, sizeof(ulong)); // EAGAIN only if the counter is saturated: still readable
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _interruptsInFlight);
+        }
+    }
+
+    /// <summary>The finaliser (spec §5.4): closes the epoll set and the eventfd.</summary>
+    public unsafe void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _interruptsInFlight) != 0)
+        {
+            spin.SpinOnce(); // an Interrupt is between its check and its write: let it finish before the number is reused
+        }
+
+        CloseQuietly(_eventFd);
+        CloseQuietly(_epfd);
+        NativeMemory.Free(_events);
+        if (ReferenceEquals(Thread.CurrentThread, _thread) && ReferenceEquals(t_current, this))
+        {
+            t_current = _previous;
+        }
+    }
+
+    // ------------------------------------------------------------------ waiting on descriptors
+
+    /// <summary>
+    /// Suspends the calling task until <paramref name="waiter"/>'s descriptor is ready in its direction. Call right after
+    /// the operation's system call said would-block, with no scheduling point in between.
+    /// </summary>
+    internal async Fiber WaitAsync(Waiter waiter, string name)
+    {
+        var entry = Entry(waiter.Fd);
+        if (waiter.Write)
+        {
+            entry.WriteReady = false;
+        }
+        else
+        {
+            entry.ReadReady = false;
+        }
+
+        waiter.Loop = this;
+        waiter.InUse = true;
+        try
+        {
+            var syscall = await Fiber.SyscallAsync(name);
+            waiter.Syscall = syscall;
+            await Fiber.SuspendAsync(syscall, waiter.Register);
+        }
+        catch
+        {
+            Forget(waiter); // cancelled (or failed) while waiting: leave the tables and the epoll set now
+            throw;
+        }
+        finally
+        {
+            waiter.InUse = false;
+            waiter.Syscall = null;
+        }
+    }
+
+    /// <summary>The <c>onSuspend</c> of a descriptor wait: arm the descriptor if needed and link the waiter.</summary>
+    internal void AddWaiter(Waiter waiter)
+    {
+        var entry = Entry(waiter.Fd);
+        if (!Arm(entry, waiter.Fd, waiter.Socket))
+        {
+            AddReadyNow(waiter); // a regular file or the like: epoll cannot watch it, and it never blocks
+            return;
+        }
+
+        if (waiter.Write ? entry.WriteReady : entry.ReadReady)
+        {
+            AddReadyNow(waiter); // the edge came between the would-block and now
+            return;
+        }
+
+        if (waiter.Write)
+        {
+            waiter.Next = entry.Writers;
+            entry.Writers = waiter;
+        }
+        else
+        {
+            waiter.Next = entry.Readers;
+            entry.Readers = waiter;
+        }
+
+        waiter.Registered = true;
+        _waiters++;
+    }
+
+    private void AddReadyNow(Waiter waiter)
+    {
+        waiter.ReadyNow = true;
+        waiter.Registered = true;
+        _readyNow.Add(waiter);
+        _waiters++;
+    }
+
+    /// <summary>Puts the descriptor in the epoll set if it is not already there for this socket; false if epoll refuses it (EPERM).</summary>
+    private bool Arm(FdEntry entry, int fd, UnixSocket? socket)
+    {
+        if (entry.Registered && socket is not null && ReferenceEquals(entry.Socket, socket))
+        {
+            return true; // registered for both directions, edge-triggered: nothing to do
+        }
+
+        const uint mask = Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET;
+        var op = entry.Registered ? Libc.EPOLL_CTL_MOD : Libc.EPOLL_CTL_ADD;
+        var rc = Libc.EpollCtl(_epfd, op, fd, mask, (ulong)fd);
+        if (rc < 0)
+        {
+            var errno = Libc.Errno;
+            // The number was registered for a socket since closed (the kernel dropped it), or is already there for a
+            // raw wait or another socket object on the same file: try the other operation once.
+            var other = errno switch
+            {
+                Errno.ENOENT when op == Libc.EPOLL_CTL_MOD => Libc.EPOLL_CTL_ADD,
+                Errno.EEXIST when op == Libc.EPOLL_CTL_ADD => Libc.EPOLL_CTL_MOD,
+                _ => 0,
+            };
+            if (other != 0 && Libc.EpollCtl(_epfd, other, fd, mask, (ulong)fd) == 0)
+            {
+                rc = 0;
+            }
+            else if (errno == Errno.EPERM)
+            {
+                return false;
+            }
+            else
+            {
+                throw new UnixException(other != 0 ? Libc.Errno : errno, "epoll_ctl", $"(descriptor {fd})");
+            }
+        }
+
+        if (!entry.Registered)
+        {
+            WatchedDescriptors++;
+        }
+
+        entry.Registered = true;
+        entry.Socket = socket;
+        return true;
+    }
+
+    /// <summary>Unregisters a waiter whose wait ended otherwise than by its signal; harmless if it is not registered.</summary>
+    internal void Forget(Waiter waiter)
+    {
+        if (!waiter.Registered)
+        {
+            return;
+        }
+
+        waiter.Registered = false;
+        _waiters--;
+        if (waiter.ReadyNow)
+        {
+            waiter.ReadyNow = false;
+            _readyNow.Remove(waiter);
+            return;
+        }
+
+        var entry = Entry(waiter.Fd);
+        if (waiter.Write)
+        {
+            entry.Writers = Unlink(entry.Writers, waiter);
+        }
+        else
+        {
+            entry.Readers = Unlink(entry.Readers, waiter);
+        }
+
+        if (!entry.HasWaiters)
+        {
+            Disarm(entry, waiter.Fd);
+        }
+    }
+
+    private static Waiter? Unlink(Waiter? list, Waiter waiter)
+    {
+        if (ReferenceEquals(list, waiter))
+        {
+            var next = waiter.Next;
+            waiter.Next = null;
+            return next;
+        }
+
+        for (var w = list; w is not null; w = w.Next)
+        {
+            if (ReferenceEquals(w.Next, waiter))
+            {
+                w.Next = waiter.Next;
+                waiter.Next = null;
+                break;
+            }
+        }
+
+        return list;
+    }
+
+    private void Disarm(FdEntry entry, int fd)
+    {
+        if (!entry.Registered)
+        {
+            return;
+        }
+
+        // ENOENT/EBADF: the descriptor was closed meanwhile and the kernel already dropped it; either way it is out.
+        _ = Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_DEL, fd, 0, 0);
+        entry.Registered = false;
+        entry.Socket = null;
+        WatchedDescriptors--;
+    }
+
+    /// <summary>
+    /// A socket of this domain is being closed: take it out of the epoll set and resume whoever waits on it (they retry
+    /// and find the socket closed) — closing a descriptor never leaves a task waiting forever.
+    /// </summary>
+    internal void Closing(int fd)
+    {
+        if ((uint)fd >= (uint)_fds.Length || _fds[fd] is not { } entry)
+        {
+            return;
+        }
+
+        MoveToReadyNow(entry.Readers);
+        MoveToReadyNow(entry.Writers);
+        entry.Readers = entry.Writers = null;
+        entry.ReadReady = entry.WriteReady = false;
+        Disarm(entry, fd);
+    }
+
+    private void MoveToReadyNow(Waiter? list)
+    {
+        while (list is not null)
+        {
+            var next = list.Next;
+            list.Next = null;
+            list.ReadyNow = true; // still registered and counted: it now waits in the ready list
+            _readyNow.Add(list);
+            list = next;
+        }
+    }
+
+    private FdEntry Entry(int fd)
+    {
+        if ((uint)fd >= (uint)_fds.Length)
+        {
+            Array.Resize(ref _fds, Math.Max(fd + 1, _fds.Length * 2));
+        }
+
+        return _fds[fd] ??= new FdEntry();
+    }
+
+    // ------------------------------------------------------------------ select
+
+    private unsafe void Dispatch(int n)
+    {
+        var stride = Libc.EpollEventSize;
+        var dataOffset = Libc.EpollDataOffset;
+        for (var i = 0; i < n; i++)
+        {
+            var ev = _events + i * stride;
+            var events = *(uint*)ev;
+            var data = *(ulong*)(ev + dataOffset);
+            if (data == InterruptToken)
+            {
+                Volatile.Write(ref _interruptPending, 0); // first: an Interrupt from now on writes again
+                ulong drained;
+                _ = Libc.read(_eventFd, (byte*)&drained, sizeof(ulong)); // EAGAIN: drained already, fine
+                continue;
+            }
+
+            var fd = (int)data;
+            if ((uint)fd >= (uint)_fds.Length || _fds[fd] is not { } entry)
+            {
+                continue;
+            }
+
+            const uint error = Libc.EPOLLERR | Libc.EPOLLHUP;
+            if ((events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | error)) != 0)
+            {
+                entry.ReadReady = true;
+                entry.Readers = WakeAll(entry.Readers);
+            }
+
+            // Errors wake writers too: a refused non-blocking connect waits for writability (U5).
+            if ((events & (Libc.EPOLLOUT | error)) != 0)
+            {
+                entry.WriteReady = true;
+                entry.Writers = WakeAll(entry.Writers);
+            }
+        }
+    }
+
+    private Waiter? WakeAll(Waiter? list)
+    {
+        while (list is not null)
+        {
+            var next = list.Next;
+            list.Next = null;
+            list.Registered = false;
+            _waiters--;
+            Emit(list.Syscall!);
+            list = next;
+        }
+
+        return null;
+    }
+
+    private void FlushReadyNow()
+    {
+        foreach (var waiter in _readyNow)
+        {
+            waiter.ReadyNow = false;
+            waiter.Registered = false;
+            _waiters--;
+            Emit(waiter.Syscall!);
+        }
+
+        _readyNow.Clear();
+    }
+
+    private void Emit(Syscall syscall)
+    {
+        if (_signalCount == _signals.Length)
+        {
+            Array.Resize(ref _signals, _signals.Length * 2);
+        }
+
+        _signals[_signalCount++] = new Signal(syscall);
+    }
+
+    // ------------------------------------------------------------------ sleepers
+
+    /// <summary>Suspends the calling task until <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    internal async Fiber SleepUntilAsync(long deadline)
+    {
+        var sleeper = new Sleeper(this, deadline);
+        try
+        {
+            var syscall = await Fiber.SyscallAsync("sleep");
+            sleeper.Syscall = syscall;
+            await Fiber.SuspendAsync(syscall, sleeper.Register);
+        }
+        catch
+        {
+            ForgetSleeper(sleeper);
+            throw;
+        }
+    }
+
+    internal void AddSleeper(Sleeper sleeper)
+    {
+        _sleepers.Enqueue(sleeper, sleeper.Deadline);
+        sleeper.Registered = true;
+        _liveSleepers++;
+    }
+
+    private void ForgetSleeper(Sleeper sleeper)
+    {
+        if (!sleeper.Registered)
+        {
+            return;
+        }
+
+        sleeper.Registered = false;
+        sleeper.Cancelled = true;
+        _liveSleepers--;
+        if (++_cancelledSleepers > 64 && _cancelledSleepers > 2 * _liveSleepers)
+        {
+            CompactSleepers(); // many lost timeouts with far deadlines: do not let them pile up in the heap
+        }
+    }
+
+    private void CompactSleepers()
+    {
+        var live = new List<(Sleeper, long)>(_liveSleepers);
+        foreach (var (sleeper, deadline) in _sleepers.UnorderedItems)
+        {
+            if (!sleeper.Cancelled)
+            {
+                live.Add((sleeper, deadline));
+            }
+        }
+
+        _sleepers.Clear();
+        _sleepers.EnqueueRange(live);
+        _cancelledSleepers = 0;
+    }
+
+    private void ExpireSleepers()
+    {
+        var now = Stopwatch.GetTimestamp();
+        while (_sleepers.TryPeek(out var sleeper, out var deadline))
+        {
+            if (sleeper.Cancelled)
+            {
+                _sleepers.Dequeue();
+                _cancelledSleepers--;
+                continue;
+            }
+
+            if (deadline > now)
+            {
+                break;
+            }
+
+            _sleepers.Dequeue();
+            sleeper.Registered = false;
+            _liveSleepers--;
+            Emit(sleeper.Syscall!);
+        }
+    }
+
+    /// <summary>Milliseconds until the earliest live deadline, rounded up (epoll_wait's resolution); -1 if none.</summary>
+    private int TimeoutToNextSleeper()
+    {
+        while (_sleepers.TryPeek(out var sleeper, out var deadline))
+        {
+            if (!sleeper.Cancelled)
+            {
+                var ticks = deadline - Stopwatch.GetTimestamp();
+                if (ticks <= 0)
+                {
+                    return 0;
+                }
+
+                var ms = (ticks * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
+                return (int)Math.Min(ms, int.MaxValue);
+            }
+
+            _sleepers.Dequeue();
+            _cancelledSleepers--;
+        }
+
+        return -1;
+    }
+
+    private static void CloseQuietly(int fd)
+    {
+        if (fd >= 0)
+        {
+            _ = Libc.close(fd); // only on teardown paths, where the error would hide the real one
+        }
+    }
+}

@@ -1,0 +1,92 @@
+namespace Miou.Unix.EventLoop;
+
+/// <summary>
+/// One task waiting for one direction of one descriptor: registered in its domain's <see cref="UnixEventLoop"/> by the
+/// <c>onSuspend</c> callback of <see cref="Fiber.SuspendAsync(Syscall, Action?)"/>, and turned into the
+/// <see cref="Signal"/> of its <see cref="Syscall"/> when epoll reports the descriptor ready. A socket keeps one waiter
+/// per direction and reuses it (with its cached <see cref="Register"/> delegate) for every wait that does not overlap
+/// another on the same direction, so a wait allocates nothing of its own.
+/// </summary>
+internal sealed class Waiter
+{
+    internal Waiter(int fd, bool write, UnixSocket? socket)
+    {
+        Fd = fd;
+        Write = write;
+        Socket = socket;
+        Register = () => Loop!.AddWaiter(this);
+    }
+
+    internal int Fd { get; }
+
+    /// <summary>Waits for writability (else readability).</summary>
+    internal bool Write { get; }
+
+    /// <summary>The socket whose persistent registration this waiter may rely on; null for a raw descriptor.</summary>
+    internal UnixSocket? Socket { get; }
+
+    /// <summary>The <c>onSuspend</c> callback: registers this waiter in <see cref="Loop"/>.</summary>
+    internal Action Register { get; }
+
+    internal UnixEventLoop? Loop { get; set; }
+
+    internal Syscall? Syscall { get; set; }
+
+    /// <summary>Between registration and wake-up (or forgetting).</summary>
+    internal bool Registered { get; set; }
+
+    /// <summary>Registered in the loop's list of waiters to resume at the next select (not in a descriptor's list).</summary>
+    internal bool ReadyNow { get; set; }
+
+    /// <summary>A wait is in progress with this waiter (a concurrent wait on the same direction takes a fresh one).</summary>
+    internal bool InUse { get; set; }
+
+    /// <summary>The next waiter on the same descriptor and direction.</summary>
+    internal Waiter? Next { get; set; }
+}
+
+/// <summary>What a loop knows about one descriptor number: its epoll registration and who waits on it.</summary>
+internal sealed class FdEntry
+{
+    /// <summary>In this loop's epoll set (edge-triggered, both directions).</summary>
+    internal bool Registered { get; set; }
+
+    /// <summary>The socket the registration was made for: a registration is reused only by the same socket object, since a descriptor number is reused once closed.</summary>
+    internal UnixSocket? Socket { get; set; }
+
+    /// <summary>An edge was reported for reading since the last would-block of a reader (the Tokio rule that makes edge-triggered epoll lose nothing).</summary>
+    internal bool ReadReady { get; set; }
+
+    /// <summary>The same for writing.</summary>
+    internal bool WriteReady { get; set; }
+
+    internal Waiter? Readers { get; set; }
+
+    internal Waiter? Writers { get; set; }
+
+    internal bool HasWaiters => Readers is not null || Writers is not null;
+}
+
+/// <summary>A task in <see cref="UnixIO.SleepAsync(TimeSpan)"/>: an entry of the loop's min-heap, removed lazily when cancelled.</summary>
+internal sealed class Sleeper
+{
+    internal Sleeper(UnixEventLoop loop, long deadline)
+    {
+        Loop = loop;
+        Deadline = deadline;
+    }
+
+    internal UnixEventLoop Loop { get; }
+
+    /// <summary>In <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+    internal long Deadline { get; }
+
+    internal Syscall? Syscall { get; set; }
+
+    internal bool Registered { get; set; }
+
+    /// <summary>Its task was cancelled: the heap drops it when it reaches the top (or at the next compaction).</summary>
+    internal bool Cancelled { get; set; }
+
+    internal void Register() => Loop.AddSleeper(this);
+}

@@ -1,0 +1,156 @@
+using System.Net;
+
+namespace Miou.Unix;
+
+/// <summary>Stream operations: accept, connect, read, really-read, write (spec §7.2).</summary>
+public sealed partial class UnixSocket
+{
+    /// <summary>Accepts a connection; the client socket is owned by the calling task (direct style).</summary>
+    [DirectStyle(nameof(AcceptAsync))]
+    public UnixSocket Accept() => throw DirectStyleStub.NotInFiber("UnixSocket.Accept");
+
+    /// <summary>
+    /// Accepts a connection on a listening stream socket, waiting (suspension "accept") while none is pending. The client
+    /// socket is non-blocking, knows its <see cref="RemoteEndPoint"/>, and is owned by the calling task (one scheduling
+    /// point; if the task is cancelled there the client is closed).
+    /// </summary>
+    /// <exception cref="ArgumentException">A datagram socket.</exception>
+    public async Fiber<UnixSocket> AcceptAsync()
+    {
+        RequireStream("Accept");
+        while (true)
+        {
+            if (!IsNonBlocking)
+            {
+                await WaitAsync(write: false, "accept");
+            }
+
+            var client = TryAccept(out var peer);
+            if (client != WouldBlock)
+            {
+                return await OwnNewAsync(new UnixSocket(client, SocketKind.Stream, nonBlocking: true, peer));
+            }
+
+            await WaitAsync(write: false, "accept");
+        }
+    }
+
+    /// <summary>Connects to <paramref name="endPoint"/> (direct style).</summary>
+    [DirectStyle(nameof(ConnectAsync))]
+    public void Connect(EndPoint endPoint) => throw DirectStyleStub.NotInFiber("UnixSocket.Connect");
+
+    /// <summary>
+    /// Connects to <paramref name="endPoint"/>. An immediate failure throws at once; a connection in progress suspends
+    /// (suspension "connect") until the socket is writable or in error, then reports <c>SO_ERROR</c>: a refused, reset
+    /// or unreachable connection is a <see cref="UnixException"/> in the caller, never a hang. There is no timeout
+    /// parameter: use <see cref="UnixIO.WithTimeoutAsync(TimeSpan, Func{Fiber})"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A datagram or blocking-mode socket.</exception>
+    /// <exception cref="UnixException">The connection failed (<see cref="UnixException.IsRefused"/>, …).</exception>
+    public async Fiber ConnectAsync(EndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        RequireStream("Connect");
+        if (!IsNonBlocking)
+        {
+            throw new ArgumentException("UnixSocket.Connect: we expect a file descriptor in the non-blocking mode.");
+        }
+
+        if (TryConnect(endPoint))
+        {
+            return;
+        }
+
+        await WaitAsync(write: true, "connect");
+        if (PendingError() is not 0 and var error)
+        {
+            throw new UnixException(error, "connect", $"to {endPoint}");
+        }
+    }
+
+    /// <summary>Reads at most <c>buffer.Length</c> bytes; 0 means end of file (direct style).</summary>
+    [DirectStyle(nameof(ReadAsync))]
+    public int Read(Memory<byte> buffer) => throw DirectStyleStub.NotInFiber("UnixSocket.Read");
+
+    /// <summary>
+    /// Reads at most <c>buffer.Length</c> bytes and returns how many; 0 means end of file. Waits (suspension "read")
+    /// only while nothing is available; a read that finds data is not a scheduling point.
+    /// </summary>
+    /// <exception cref="ArgumentException">A datagram socket.</exception>
+    /// <exception cref="UnixException">For example a reset connection (<see cref="UnixException.IsReset"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
+    public async Fiber<int> ReadAsync(Memory<byte> buffer)
+    {
+        RequireStreamOrUnknown("Read");
+        while (true)
+        {
+            if (!IsNonBlocking)
+            {
+                await WaitAsync(write: false, "read");
+            }
+
+            var n = TryRead(buffer.Span);
+            if (n != WouldBlock)
+            {
+                return n;
+            }
+
+            await WaitAsync(write: false, "read");
+        }
+    }
+
+    /// <summary>Reads exactly <c>buffer.Length</c> bytes (direct style).</summary>
+    [DirectStyle(nameof(ReallyReadAsync))]
+    public void ReallyRead(Memory<byte> buffer) => throw DirectStyleStub.NotInFiber("UnixSocket.ReallyRead");
+
+    /// <summary>Reads exactly <c>buffer.Length</c> bytes, looping on short reads; an empty buffer returns at once.</summary>
+    /// <exception cref="EndOfStreamException">End of file came first; the message says how many bytes had arrived.</exception>
+    public async Fiber ReallyReadAsync(Memory<byte> buffer)
+    {
+        RequireStreamOrUnknown("ReallyRead");
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            var n = await ReadAsync(buffer[done..]);
+            if (n == 0)
+            {
+                throw new EndOfStreamException($"UnixSocket.ReallyRead: end of file after {done} of {buffer.Length} bytes.");
+            }
+
+            done += n;
+        }
+    }
+
+    /// <summary>Writes all of <paramref name="buffer"/> (direct style).</summary>
+    [DirectStyle(nameof(WriteAsync))]
+    public void Write(ReadOnlyMemory<byte> buffer) => throw DirectStyleStub.NotInFiber("UnixSocket.Write");
+
+    /// <summary>
+    /// Writes all of <paramref name="buffer"/>, looping on partial writes and waiting (suspension "write") while the
+    /// socket's buffer is full. A write to a peer that has gone is a <see cref="UnixException"/>
+    /// (<see cref="UnixException.IsClosedPeer"/>), never a SIGPIPE.
+    /// </summary>
+    /// <exception cref="ArgumentException">A datagram socket.</exception>
+    public async Fiber WriteAsync(ReadOnlyMemory<byte> buffer)
+    {
+        RequireStreamOrUnknown("Write");
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            if (!IsNonBlocking)
+            {
+                await WaitAsync(write: true, "write");
+            }
+
+            var n = TryWrite(buffer.Span[done..]);
+            if (n == WouldBlock)
+            {
+                await WaitAsync(write: true, "write");
+            }
+            else
+            {
+                done += n;
+            }
+        }
+    }
+}

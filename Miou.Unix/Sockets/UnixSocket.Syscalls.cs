@@ -1,0 +1,178 @@
+using System.Net;
+using Miou.Unix.Interop;
+
+namespace Miou.Unix;
+
+/// <summary>The system calls behind the operations: each retries on EINTR, returns a would-block as a value, and throws any other error.</summary>
+public sealed partial class UnixSocket
+{
+    private const int WouldBlock = -1;
+    private const int Interrupted = -2;
+
+    /// <summary>The result of a call that returns a count: the count, <see cref="WouldBlock"/>, <see cref="Interrupted"/> (retry), or the error thrown.</summary>
+    private static int Outcome(nint result, string syscall, EndPoint? peer = null) => result >= 0 ? (int)result : Libc.Errno switch
+    {
+        Errno.EINTR => Interrupted,
+        Errno.EAGAIN => WouldBlock,
+        var errno => throw new UnixException(errno, syscall, peer is null ? null : $"to {peer}"),
+    };
+
+    /// <summary>Bytes read (0 = end of file), or <see cref="WouldBlock"/>.</summary>
+    private unsafe int TryRead(Span<byte> buffer)
+    {
+        var fd = Handle;
+        fixed (byte* p = buffer)
+        {
+            int n;
+            do
+            {
+                n = Outcome(Libc.read(fd, p, (nuint)buffer.Length), "read");
+            }
+            while (n == Interrupted);
+            return n;
+        }
+    }
+
+    /// <summary>Bytes written (at least 1 for a non-empty buffer), or <see cref="WouldBlock"/>. Sockets use send with MSG_NOSIGNAL.</summary>
+    private unsafe int TryWrite(ReadOnlySpan<byte> buffer)
+    {
+        var fd = Handle;
+        fixed (byte* p = buffer)
+        {
+            int n;
+            do
+            {
+                n = Outcome(Kind == SocketKind.Unknown
+                    ? Libc.write(fd, p, (nuint)buffer.Length)
+                    : Libc.send(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL), "write");
+            }
+            while (n == Interrupted);
+            return n;
+        }
+    }
+
+    /// <summary>The accepted descriptor and the peer's address, or <see cref="WouldBlock"/>.</summary>
+    private unsafe int TryAccept(out EndPoint? peer)
+    {
+        var fd = Handle;
+        var address = stackalloc byte[SockAddr.MaxSize];
+        while (true)
+        {
+            var length = SockAddr.MaxSize;
+            var client = Libc.accept4(fd, address, &length, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            if (client >= 0)
+            {
+                peer = SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length);
+                return client;
+            }
+
+            switch (Libc.Errno)
+            {
+                case Errno.EINTR:
+                case Errno.ECONNABORTED: // the client gave up before we accepted: take the next one
+                    continue;
+                case Errno.EAGAIN:
+                    peer = null;
+                    return WouldBlock;
+                case var errno:
+                    throw new UnixException(errno, "accept");
+            }
+        }
+    }
+
+    /// <summary>True once connected; false if the connection is in progress (wait for writability, then read SO_ERROR).</summary>
+    private unsafe bool TryConnect(EndPoint endPoint)
+    {
+        var fd = Handle;
+        var address = stackalloc byte[SockAddr.MaxSize];
+        var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
+        while (true)
+        {
+            if (Libc.connect(fd, address, length) == 0)
+            {
+                return true;
+            }
+
+            switch (Libc.Errno)
+            {
+                case Errno.EINTR:
+                    continue;
+                case Errno.EINPROGRESS:
+                case Errno.EAGAIN: // a Unix-domain socket whose listener's backlog is full
+                    return false;
+                case var errno:
+                    throw new UnixException(errno, "connect", $"to {endPoint}");
+            }
+        }
+    }
+
+    /// <summary>The pending error of a socket (SO_ERROR), 0 if none.</summary>
+    private Errno PendingError()
+    {
+        if (Libc.GetIntOption(Handle, Libc.SOL_SOCKET, Libc.SO_ERROR, out var error) < 0)
+        {
+            throw UnixException.FromLastError("getsockopt", "SO_ERROR");
+        }
+
+        return (Errno)error;
+    }
+
+    /// <summary>Bytes received and the sender, or <see cref="WouldBlock"/>.</summary>
+    private unsafe int TryReceiveFrom(Span<byte> buffer, out EndPoint? sender)
+    {
+        var fd = Handle;
+        var address = stackalloc byte[SockAddr.MaxSize];
+        fixed (byte* p = buffer)
+        {
+            int n, length;
+            do
+            {
+                length = SockAddr.MaxSize;
+                n = Outcome(Libc.recvfrom(fd, p, (nuint)buffer.Length, 0, address, &length), "recvfrom");
+            }
+            while (n == Interrupted);
+            sender = n >= 0 && length > 0 ? SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length) : null;
+            return n;
+        }
+    }
+
+    /// <summary>Bytes sent, or <see cref="WouldBlock"/>.</summary>
+    private unsafe int TrySendTo(ReadOnlySpan<byte> buffer, EndPoint endPoint)
+    {
+        var fd = Handle;
+        var address = stackalloc byte[SockAddr.MaxSize];
+        var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
+        fixed (byte* p = buffer)
+        {
+            int n;
+            do
+            {
+                n = Outcome(Libc.sendto(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL, address, length), "sendto", endPoint);
+            }
+            while (n == Interrupted);
+            return n;
+        }
+    }
+
+    private static unsafe void Bind(int fd, EndPoint endPoint)
+    {
+        var address = stackalloc byte[SockAddr.MaxSize];
+        var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
+        if (Libc.bind(fd, address, length) < 0)
+        {
+            throw UnixException.FromLastError("bind", $"to {endPoint}");
+        }
+    }
+
+    private static unsafe EndPoint? GetSockName(int fd)
+    {
+        var address = stackalloc byte[SockAddr.MaxSize];
+        var length = SockAddr.MaxSize;
+        if (Libc.getsockname(fd, address, &length) < 0)
+        {
+            throw UnixException.FromLastError("getsockname");
+        }
+
+        return SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length);
+    }
+}

@@ -1,0 +1,291 @@
+using System.Net;
+using System.Net.Sockets;
+using Miou.Unix.EventLoop;
+using Miou.Unix.Interop;
+
+namespace Miou.Unix;
+
+/// <summary>
+/// A descriptor — socket, or pipe/tty with <see cref="SocketKind.Unknown"/> — driven by the Miou.Unix event loop of the
+/// calling task's domain (spec §7). Every descriptor is an owned resource (<see cref="Resource"/>): the task that creates
+/// or accepts it owns it, a task that fails or is cancelled closes what it owns, and one that returns normally while
+/// still owning one stops the run with <see cref="ResourceLeakedException"/>. Hand a socket to a child with
+/// <c>give: [socket.Resource]</c>, close it with <see cref="CloseAsync"/>.
+/// </summary>
+/// <remarks>
+/// Operations do not check ownership (unlike the original's <c>Miou_unix.Ownership</c>, which spends a scheduling point
+/// on every read and write for it): ownership here decides who closes a descriptor, not who may use it, so a child can
+/// read a socket its parent owns — which is what a timeout (<see cref="UnixIO.WithTimeoutAsync{T}(TimeSpan, Func{Fiber{T}})"/>)
+/// needs. <see cref="CloseAsync"/> does require ownership. Non-blocking operations try their system call first and
+/// suspend only on would-block, which throws nothing; a successful call is not a scheduling point.
+/// </remarks>
+public sealed partial class UnixSocket
+{
+    private readonly Resource<UnixSocket> _resource;
+    private int _fd;
+    private Waiter? _reader;
+    private Waiter? _writer;
+
+    private UnixSocket(int fd, SocketKind kind, bool nonBlocking, EndPoint? remote = null)
+    {
+        _fd = fd;
+        Kind = kind;
+        IsNonBlocking = nonBlocking;
+        RemoteEndPoint = remote;
+        _resource = Ownership.Create(this, static socket => socket.CloseDescriptor());
+    }
+
+    /// <summary>Stream, datagram, or not a socket.</summary>
+    public SocketKind Kind { get; }
+
+    /// <summary>Whether the descriptor is in non-blocking mode (every socket Miou.Unix creates is).</summary>
+    public bool IsNonBlocking { get; }
+
+    /// <summary>The owned resource: pass it in <c>give</c> to hand the socket to a child, or transfer it to the parent.</summary>
+    public Resource Resource => _resource;
+
+    /// <summary>Whether the descriptor was closed (by <see cref="CloseAsync"/> or by its owner's finaliser).</summary>
+    public bool IsClosed => Volatile.Read(ref _fd) < 0;
+
+    /// <summary>The descriptor number.</summary>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
+    public int Handle
+    {
+        get
+        {
+            var fd = Volatile.Read(ref _fd);
+            return fd >= 0 ? fd : throw new ObjectDisposedException(nameof(UnixSocket), "The socket is closed.");
+        }
+    }
+
+    /// <summary>The peer's address for an accepted socket (null if unnamed or not accepted).</summary>
+    public EndPoint? RemoteEndPoint { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => IsClosed ? $"{Kind} socket (closed)" : $"{Kind} socket #{_fd}";
+
+    // ------------------------------------------------------------------ creation (the caller owns the result)
+
+    /// <summary>A TCP/IPv4 socket owned by the calling task (direct style).</summary>
+    [DirectStyle(nameof(TcpV4Async))]
+    public static UnixSocket TcpV4() => throw DirectStyleStub.NotInFiber("UnixSocket.TcpV4");
+
+    /// <summary>A non-blocking TCP/IPv4 socket, owned by the calling task. One scheduling point.</summary>
+    public static Fiber<UnixSocket> TcpV4Async() => OpenAsync(Libc.AF_INET, Libc.SOCK_STREAM);
+
+    /// <summary>A TCP/IPv6 socket owned by the calling task (direct style).</summary>
+    [DirectStyle(nameof(TcpV6Async))]
+    public static UnixSocket TcpV6() => throw DirectStyleStub.NotInFiber("UnixSocket.TcpV6");
+
+    /// <summary>A non-blocking TCP/IPv6 socket, owned by the calling task. One scheduling point.</summary>
+    public static Fiber<UnixSocket> TcpV6Async() => OpenAsync(Libc.AF_INET6, Libc.SOCK_STREAM);
+
+    /// <summary>A UDP/IPv4 socket owned by the calling task (direct style).</summary>
+    [DirectStyle(nameof(UdpV4Async))]
+    public static UnixSocket UdpV4() => throw DirectStyleStub.NotInFiber("UnixSocket.UdpV4");
+
+    /// <summary>A non-blocking UDP/IPv4 socket, owned by the calling task. One scheduling point.</summary>
+    public static Fiber<UnixSocket> UdpV4Async() => OpenAsync(Libc.AF_INET, Libc.SOCK_DGRAM);
+
+    /// <summary>A UDP/IPv6 socket owned by the calling task (direct style).</summary>
+    [DirectStyle(nameof(UdpV6Async))]
+    public static UnixSocket UdpV6() => throw DirectStyleStub.NotInFiber("UnixSocket.UdpV6");
+
+    /// <summary>A non-blocking UDP/IPv6 socket, owned by the calling task. One scheduling point.</summary>
+    public static Fiber<UnixSocket> UdpV6Async() => OpenAsync(Libc.AF_INET6, Libc.SOCK_DGRAM);
+
+    /// <summary>A Unix-domain stream socket owned by the calling task (direct style).</summary>
+    [DirectStyle(nameof(UnixStreamAsync))]
+    public static UnixSocket UnixStream() => throw DirectStyleStub.NotInFiber("UnixSocket.UnixStream");
+
+    /// <summary>A non-blocking Unix-domain stream socket (<c>PF_UNIX</c>), owned by the calling task. One scheduling point.</summary>
+    public static Fiber<UnixSocket> UnixStreamAsync() => OpenAsync(Libc.AF_UNIX, Libc.SOCK_STREAM);
+
+    /// <summary>Adopts a descriptor created elsewhere, owned by the calling task (direct style).</summary>
+    [DirectStyle(nameof(FromDescriptorAsync))]
+    public static UnixSocket FromDescriptor(int fd, bool nonBlocking = true) => throw DirectStyleStub.NotInFiber("UnixSocket.FromDescriptor");
+
+    /// <summary>
+    /// Adopts <paramref name="fd"/> (a socket, pipe, tty…), which from now on the calling task owns: it sets or clears
+    /// <c>O_NONBLOCK</c> as asked and finds the kind with <c>SO_TYPE</c> (a descriptor that is not a socket is
+    /// <see cref="SocketKind.Unknown"/>: read and write only). One scheduling point.
+    /// </summary>
+    /// <exception cref="ArgumentException">A socket that is neither stream nor datagram.</exception>
+    public static async Fiber<UnixSocket> FromDescriptorAsync(int fd, bool nonBlocking = true)
+    {
+        var flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
+        if (flags < 0)
+        {
+            throw UnixException.FromLastError("fcntl", $"(descriptor {fd})");
+        }
+
+        var wanted = nonBlocking ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
+        if (wanted != flags && Libc.fcntl(fd, Libc.F_SETFL, wanted) < 0)
+        {
+            throw UnixException.FromLastError("fcntl", $"(descriptor {fd})");
+        }
+
+        var kind = Libc.GetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_TYPE, out var type) < 0 ? SocketKind.Unknown : type switch
+        {
+            Libc.SOCK_STREAM => SocketKind.Stream,
+            Libc.SOCK_DGRAM => SocketKind.Datagram,
+            _ => throw new ArgumentException($"UnixSocket.FromDescriptor: invalid file-descr {fd} (neither stream nor datagram socket, SO_TYPE {type}).", nameof(fd)),
+        };
+        return await OwnNewAsync(new UnixSocket(fd, kind, nonBlocking));
+    }
+
+    private static async Fiber<UnixSocket> OpenAsync(int domain, int type)
+    {
+        var fd = Libc.socket(domain, type | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            throw UnixException.FromLastError("socket");
+        }
+
+        return await OwnNewAsync(new UnixSocket(fd, type == Libc.SOCK_DGRAM ? SocketKind.Datagram : SocketKind.Stream, nonBlocking: true));
+    }
+
+    /// <summary>The calling task owns the new socket; if it is cancelled at that scheduling point, the descriptor is closed.</summary>
+    private static async Fiber<UnixSocket> OwnNewAsync(UnixSocket socket)
+    {
+        try
+        {
+            await Ownership.OwnAsync(socket._resource);
+        }
+        catch
+        {
+            socket.CloseDescriptor(); // not owned yet (OwnAsync throws only before it attaches): nobody else would close it
+            throw;
+        }
+
+        return socket;
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /// <summary>Gives up ownership and closes the descriptor (direct style).</summary>
+    [DirectStyle(nameof(CloseAsync))]
+    public void Close() => throw DirectStyleStub.NotInFiber("UnixSocket.Close");
+
+    /// <summary>
+    /// Gives up the calling task's ownership (one scheduling point: if the task is cancelled there, its finaliser closes
+    /// the socket instead), then closes the descriptor. Tasks of this domain waiting on it are resumed and fail with
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    /// <exception cref="NotOwnerException">The calling task does not own the socket.</exception>
+    public async Fiber CloseAsync()
+    {
+        await Ownership.DisownAsync(_resource);
+        CloseDescriptor();
+    }
+
+    /// <summary>The finaliser: closes once, whoever calls.</summary>
+    private void CloseDescriptor()
+    {
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        UnixEventLoop.CurrentOrNull?.Closing(fd);
+        _ = Libc.close(fd); // Linux frees the number even when close reports an error: nothing to retry
+    }
+
+    // ------------------------------------------------------------------ setup (no suspension)
+
+    /// <summary>
+    /// Sets <c>SO_REUSEADDR</c>/<c>SO_REUSEPORT</c>, binds to <paramref name="endPoint"/> and, for a stream socket,
+    /// listens with <paramref name="backlog"/>. A datagram socket is only bound (so UDP servers share the entry point).
+    /// Not a scheduling point.
+    /// </summary>
+    public void BindAndListen(EndPoint endPoint, int backlog = 64, bool reuseAddress = true, bool reusePort = true)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        var fd = Handle;
+        if (endPoint is not UnixDomainSocketEndPoint)
+        {
+            SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, reuseAddress ? 1 : 0, "SO_REUSEADDR");
+            SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, reusePort ? 1 : 0, "SO_REUSEPORT");
+        }
+
+        Bind(fd, endPoint);
+        if (Kind != SocketKind.Datagram && Libc.listen(fd, backlog) < 0)
+        {
+            throw UnixException.FromLastError("listen", $"on {endPoint}");
+        }
+    }
+
+    /// <summary>Disables (true) or enables Nagle's algorithm on a TCP socket (<c>TCP_NODELAY</c>). Not a scheduling point.</summary>
+    public void SetNoDelay(bool noDelay) => SetOption(Handle, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, noDelay ? 1 : 0, "TCP_NODELAY");
+
+    /// <summary>The address the socket is bound to (<c>getsockname</c>); null for an unnamed Unix-domain socket.</summary>
+    public EndPoint? LocalEndPoint => GetSockName(Handle);
+
+    /// <summary>Shuts down one or both directions (<c>shutdown</c>): the peer reads end-of-file after a send shutdown. Not a scheduling point.</summary>
+    public void Shutdown(SocketShutdown how)
+    {
+        if (Libc.shutdown(Handle, (int)how) < 0)
+        {
+            throw UnixException.FromLastError("shutdown");
+        }
+    }
+
+    private static void SetOption(int fd, int level, int name, int value, string what)
+    {
+        if (Libc.SetIntOption(fd, level, name, value) < 0)
+        {
+            throw UnixException.FromLastError("setsockopt", what);
+        }
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    /// <summary>Suspends the calling task until the descriptor is ready for <paramref name="write"/>; see <see cref="UnixEventLoop.WaitAsync"/>.</summary>
+    private Fiber WaitAsync(bool write, string name)
+    {
+        var fd = Handle;
+        // A blocking-mode descriptor waits before its call, with no would-block first: it needs the re-arming raw wait.
+        var socket = IsNonBlocking ? this : null;
+        ref var cached = ref write ? ref _writer : ref _reader;
+        Waiter waiter;
+        if (cached is { InUse: false } free && free.Fd == fd && ReferenceEquals(free.Socket, socket))
+        {
+            waiter = free;
+        }
+        else if (cached is { InUse: true })
+        {
+            waiter = new Waiter(fd, write, socket); // another task waits in this direction right now: keep its waiter cached
+        }
+        else
+        {
+            waiter = cached = new Waiter(fd, write, socket);
+        }
+
+        return UnixEventLoop.Current.WaitAsync(waiter, name);
+    }
+
+    private void RequireStreamOrUnknown(string operation)
+    {
+        if (Kind == SocketKind.Datagram)
+        {
+            throw new ArgumentException($"UnixSocket.{operation}: invalid file-descr (a datagram socket: use ReceiveFrom/SendTo).");
+        }
+    }
+
+    private void RequireDatagram(string operation)
+    {
+        if (Kind != SocketKind.Datagram)
+        {
+            throw new ArgumentException($"UnixSocket.{operation}: invalid file-descr (a {Kind.ToString().ToLowerInvariant()} descriptor: ReceiveFrom/SendTo need a datagram socket).");
+        }
+    }
+
+    private void RequireStream(string operation)
+    {
+        if (Kind != SocketKind.Stream)
+        {
+            throw new ArgumentException($"UnixSocket.{operation}: invalid file-descr (a {Kind.ToString().ToLowerInvariant()} descriptor: {operation} needs a stream socket).");
+        }
+    }
+}

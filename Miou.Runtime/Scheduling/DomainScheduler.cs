@@ -391,10 +391,12 @@ internal sealed partial class DomainScheduler
             return;
         }
 
+        // No spinning: a post from another thread (a wake-up, a new task, a cancellation), the end of the run, a fatal
+        // error, or the last task of the run ending (for dom0, which leaves then) sets the event.
         _wake.Reset();
-        if (_inbox.IsEmpty && Run.LiveTasks > 0 && Run.Fatal is null && !Run.Stopping)
+        if (_inbox.IsEmpty && Run.Fatal is null && !Run.Stopping && (Uid != 0 || Run.LiveTasks > 0))
         {
-            _wake.Wait(); // no spinning: a post from another thread (a wake-up, a new task, a cancellation) sets it
+            _wake.Wait();
         }
     }
 

@@ -72,7 +72,13 @@ internal sealed class RunContext
 
     internal void TaskCreated() => Interlocked.Increment(ref _liveTasks);
 
-    internal void TaskEnded() => Interlocked.Decrement(ref _liveTasks);
+    internal void TaskEnded()
+    {
+        if (Interlocked.Decrement(ref _liveTasks) == 0)
+        {
+            Domains[0].Interrupt(); // the run is over: dom0 may be waiting for a task that ended on a worker
+        }
+    }
 
     internal ExceptionDispatchInfo? Fatal => Volatile.Read(ref _fatal);
 

@@ -1,0 +1,76 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Miou.Generators.Emitting;
+using Miou.Generators.Model;
+using Miou.Generators.Parsing;
+
+namespace Miou.Generators;
+
+/// <summary>
+/// Turns each direct-style <c>[Fiber]</c> method into a resumable state machine: an <c>async Fiber&lt;T&gt;</c> twin named
+/// <c>{Name}Async</c>, whose body is the user's with every suspending call awaited (the C# compiler does the lowering).
+/// Routes <c>Fiber.Run(SomeFiberMethod, …)</c> to the twin with interceptors. Only value-equatable models travel
+/// through the pipeline; every step is named so that tests can check it stays cached.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class FiberGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps.</summary>
+    public static class Steps
+    {
+        /// <summary>Each [Fiber] method parsed to a spec or diagnostics.</summary>
+        public const string FiberMethods = nameof(FiberMethods);
+
+        /// <summary>Each candidate Fiber.Run call.</summary>
+        public const string RunCalls = nameof(RunCalls);
+
+        /// <summary>The interceptable Fiber.Run calls, collected.</summary>
+        public const string Interceptors = nameof(Interceptors);
+    }
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var methods = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownSymbols.FiberAttribute, static (_, _) => true, FiberMethodParser.Parse)
+            .WithTrackingName(Steps.FiberMethods);
+        context.RegisterSourceOutput(methods, static (production, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                production.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+
+            if (result.Spec is { } spec)
+            {
+                production.AddSource(spec.HintName, TwinEmitter.Emit(spec));
+            }
+        });
+
+        var runCalls = context.SyntaxProvider
+            .CreateSyntaxProvider(RunCallParser.IsCandidate, RunCallParser.Parse)
+            .Where(static result => result is not null)
+            .Select(static (result, _) => result!)
+            .WithTrackingName(Steps.RunCalls);
+        context.RegisterSourceOutput(runCalls, static (production, result) =>
+        {
+            if (result.Diagnostic is { } diagnostic)
+            {
+                production.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
+        var interceptors = runCalls
+            .Where(static result => result.Interceptor is not null)
+            .Select(static (result, _) => result.Interceptor!)
+            .Collect()
+            .WithTrackingName(Steps.Interceptors);
+        context.RegisterSourceOutput(interceptors, static (production, specs) =>
+        {
+            if (!specs.IsEmpty)
+            {
+                production.AddSource(InterceptorEmitter.HintName, InterceptorEmitter.Emit(specs));
+            }
+        });
+    }
+}

@@ -1,0 +1,388 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Miou.Generators.Diagnostics;
+using Miou.Generators.Model;
+
+namespace Miou.Generators.Parsing;
+
+/// <summary>
+/// The semantic pass over a [Fiber] method body: finds every suspension point and every fiber body, checks that each can
+/// be made resumable, and records, as a plan keyed by syntax node, what the purely syntactic <see cref="BodyRewriter"/>
+/// must change.
+/// </summary>
+internal sealed class BodyAnalysis
+{
+    private readonly SemanticModel _model;
+    private readonly SyntaxNode _root;
+    private readonly string _methodName;
+    private readonly CancellationToken _cancellation;
+    private readonly HashSet<IMethodSymbol> _fiberLocals = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<InvocationExpressionSyntax, Call> _calls = new();
+
+    private BodyAnalysis(SemanticModel model, SyntaxNode root, string methodName, CancellationToken cancellation)
+    {
+        _model = model;
+        _root = root;
+        _methodName = methodName;
+        _cancellation = cancellation;
+    }
+
+    /// <summary>Invocations to wrap in <c>await</c>.</summary>
+    public HashSet<InvocationExpressionSyntax> Awaited { get; } = new();
+
+    /// <summary>Simple names to rename (a direct-style method to its awaitable, a [Fiber] method to its twin).</summary>
+    public Dictionary<SimpleNameSyntax, string> Renamed { get; } = new();
+
+    /// <summary>Lambdas and anonymous methods passed as fiber bodies: they become <c>async</c>.</summary>
+    public HashSet<AnonymousFunctionExpressionSyntax> AsyncFunctions { get; } = new();
+
+    /// <summary>Local functions that suspend: they become <c>async Fiber&lt;T&gt;</c>, with this return type.</summary>
+    public Dictionary<LocalFunctionStatementSyntax, string> FiberLocalFunctions { get; } = new();
+
+    /// <summary><c>x?.M(…)</c> where M suspends: the result type of the whole access (or null for void).</summary>
+    public Dictionary<ConditionalAccessExpressionSyntax, string?> ConditionalCalls { get; } = new();
+
+    public List<DiagnosticInfo> Diagnostics { get; } = new();
+
+    private readonly record struct Call(bool Suspends, string? NewName, IMethodSymbol Method, bool DirectStyle);
+
+    public static BodyAnalysis Run(SemanticModel model, SyntaxNode root, string methodName, CancellationToken cancellation)
+    {
+        var analysis = new BodyAnalysis(model, root, methodName, cancellation);
+        analysis.Analyze();
+        return analysis;
+    }
+
+    private void Analyze()
+    {
+        CheckForbiddenStatements();
+        FindFiberLocalFunctions();
+        foreach (var invocation in _root.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>())
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            if (Classify(invocation) is not { } call)
+            {
+                continue;
+            }
+
+            _calls[invocation] = call;
+            if (call.NewName is { } newName && TargetName(invocation.Expression) is { } name)
+            {
+                Renamed[name] = newName;
+            }
+
+            if (call.DirectStyle)
+            {
+                PlanFiberBodies(invocation, call.Method);
+            }
+
+            if (call.Suspends)
+            {
+                PlanSuspension(invocation);
+            }
+        }
+
+        CheckMethodGroups();
+        foreach (var local in _root.DescendantNodes().OfType<LocalFunctionStatementSyntax>())
+        {
+            if (_model.GetDeclaredSymbol(local, _cancellation) is IMethodSymbol symbol && _fiberLocals.Contains(symbol))
+            {
+                FiberLocalFunctions[local] = KnownSymbols.TwinReturnType(symbol);
+            }
+        }
+    }
+
+    private void CheckForbiddenStatements()
+    {
+        foreach (var node in DescendantsOfThisFunction(_root))
+        {
+            switch (node)
+            {
+                case YieldStatementSyntax:
+                    Report(Descriptors.Iterator, node, _methodName);
+                    break;
+                case UnsafeStatementSyntax:
+                    Report(Descriptors.Unsafe, node, _methodName);
+                    break;
+                case FixedStatementSyntax:
+                    Report(Descriptors.Fixed, node, _methodName);
+                    break;
+            }
+        }
+
+        foreach (var node in _root.DescendantNodes())
+        {
+            if (node is LocalFunctionStatementSyntax local && local.Modifiers.Any(SyntaxKind.UnsafeKeyword))
+            {
+                Report(Descriptors.Unsafe, local.Identifier, _methodName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A local function becomes a fiber if it is marked [Fiber], suspends, or is passed as a fiber body. Suspending is
+    /// transitive through calls to other local functions, hence the fixpoint.
+    /// </summary>
+    private void FindFiberLocalFunctions()
+    {
+        var locals = new List<(LocalFunctionStatementSyntax Syntax, IMethodSymbol Symbol)>();
+        foreach (var local in _root.DescendantNodes().OfType<LocalFunctionStatementSyntax>())
+        {
+            if (_model.GetDeclaredSymbol(local, _cancellation) is IMethodSymbol symbol)
+            {
+                locals.Add((local, symbol));
+                if (KnownSymbols.HasAttribute(symbol, "FiberAttribute"))
+                {
+                    _fiberLocals.Add(symbol);
+                }
+            }
+        }
+
+        foreach (var argument in _root.DescendantNodes().OfType<ArgumentSyntax>())
+        {
+            if (IsFiberBodyArgument(argument) && _model.GetSymbolInfo(argument.Expression, _cancellation).Symbol is IMethodSymbol { MethodKind: MethodKind.LocalFunction } group)
+            {
+                _fiberLocals.Add(group.OriginalDefinition);
+            }
+        }
+
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var (syntax, symbol) in locals)
+            {
+                if (_fiberLocals.Contains(symbol))
+                {
+                    continue;
+                }
+
+                foreach (var invocation in DescendantsOfThisFunction(syntax).OfType<InvocationExpressionSyntax>())
+                {
+                    if (Classify(invocation) is { Suspends: true })
+                    {
+                        _fiberLocals.Add(symbol);
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        while (changed);
+    }
+
+    /// <summary>What an invocation is to the generator: null for an ordinary call.</summary>
+    private Call? Classify(InvocationExpressionSyntax invocation)
+    {
+        if (_model.GetSymbolInfo(invocation, _cancellation).Symbol is not IMethodSymbol method)
+        {
+            return null;
+        }
+
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            return _fiberLocals.Contains(method.OriginalDefinition) ? new Call(true, null, method, false) : null;
+        }
+
+        if (KnownSymbols.IsFiberMethod(method))
+        {
+            return new Call(true, method.Name + "Async", method, false);
+        }
+
+        if (KnownSymbols.TryGetDirectStyle(method, out var awaitable, out var suspends))
+        {
+            return new Call(suspends, awaitable, method, true);
+        }
+
+        return null;
+    }
+
+    /// <summary>Fiber-body arguments of a direct-style call: lambdas become async, [Fiber] method groups their twins.</summary>
+    private void PlanFiberBodies(InvocationExpressionSyntax invocation, IMethodSymbol method)
+    {
+        if (_model.GetOperation(invocation, _cancellation) is not IInvocationOperation operation)
+        {
+            return;
+        }
+
+        foreach (var argument in operation.Arguments)
+        {
+            if (argument.Parameter is not { } parameter || !KnownSymbols.IsFiberBodyParameter(parameter) || argument.Syntax is not ArgumentSyntax syntax)
+            {
+                continue;
+            }
+
+            var expression = Unparenthesize(syntax.Expression);
+            if (expression is AnonymousFunctionExpressionSyntax function)
+            {
+                AsyncFunctions.Add(function);
+            }
+            else if (_model.GetSymbolInfo(expression, _cancellation).Symbol is IMethodSymbol group &&
+                     (KnownSymbols.IsFiberMethod(group) || _fiberLocals.Contains(group.OriginalDefinition)))
+            {
+                if (group.MethodKind != MethodKind.LocalFunction && TargetName(expression) is { } name)
+                {
+                    Renamed[name] = group.Name + "Async";
+                }
+            }
+            else
+            {
+                Report(Descriptors.ArbitraryFiberBody, syntax, method.ContainingType.Name + "." + method.Name);
+            }
+        }
+    }
+
+    /// <summary>Plans the <c>await</c> and checks that the suspension point is somewhere a state machine can suspend.</summary>
+    private void PlanSuspension(InvocationExpressionSyntax invocation)
+    {
+        var what = invocation.Expression.ToString();
+        if (invocation.Expression is MemberBindingExpressionSyntax)
+        {
+            if (invocation.Parent is ConditionalAccessExpressionSyntax access && access.WhenNotNull == invocation &&
+                !access.Ancestors().OfType<ConditionalAccessExpressionSyntax>().Any(outer => outer.WhenNotNull.Span.Contains(access.Span)))
+            {
+                var type = _model.GetTypeInfo(access, _cancellation).Type;
+                ConditionalCalls[access] = type is null || type.SpecialType == SpecialType.System_Void ? null : type.ToDisplayString(KnownSymbols.TypeFormat);
+            }
+            else
+            {
+                Report(Descriptors.ConditionalAccess, invocation, what);
+                return;
+            }
+        }
+        else
+        {
+            Awaited.Add(invocation);
+        }
+
+        for (SyntaxNode? node = invocation, child = null; node is not null && node != _root; child = node, node = node.Parent)
+        {
+            switch (node)
+            {
+                case LockStatementSyntax @lock when child == @lock.Statement:
+                    Report(Descriptors.SuspensionInLock, invocation, what);
+                    return;
+                case CatchFilterClauseSyntax:
+                    Report(Descriptors.SuspensionInFilter, invocation, what);
+                    return;
+                case QueryExpressionSyntax:
+                    Report(Descriptors.SuspensionInQuery, invocation, what);
+                    return;
+                case AnonymousFunctionExpressionSyntax function:
+                    if (!IsFiberBodyArgument(function))
+                    {
+                        Report(Descriptors.SuspensionInLambda, invocation, what);
+                    }
+
+                    return;
+                case LocalFunctionStatementSyntax:
+                    return; // it suspends, so it is a fiber local function
+            }
+        }
+    }
+
+    /// <summary>A [Fiber] method named without being called must be a fiber body; anything else is an ordinary delegate.</summary>
+    private void CheckMethodGroups()
+    {
+        foreach (var name in _root.DescendantNodes().OfType<SimpleNameSyntax>())
+        {
+            if (name.Parent is MemberAccessExpressionSyntax access && access.Name != name)
+            {
+                continue;
+            }
+
+            var expression = name.Parent is MemberAccessExpressionSyntax or MemberBindingExpressionSyntax ? (ExpressionSyntax)name.Parent : name;
+            if (expression.Parent is InvocationExpressionSyntax call && call.Expression == expression)
+            {
+                continue;
+            }
+
+            if (_model.GetSymbolInfo(name, _cancellation).Symbol is not IMethodSymbol method ||
+                !(KnownSymbols.IsFiberMethod(method) || _fiberLocals.Contains(method.OriginalDefinition)))
+            {
+                continue;
+            }
+
+            var parent = Unparenthesized(expression).Parent;
+            if (parent is ArgumentSyntax argument && IsFiberBodyArgument(argument))
+            {
+                continue;
+            }
+
+            if (name.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => i.Expression is IdentifierNameSyntax { Identifier.ValueText: "nameof" }))
+            {
+                continue;
+            }
+
+            Report(Descriptors.FiberMethodAsDelegate, name, name.Identifier.ValueText);
+        }
+    }
+
+    private bool IsFiberBodyArgument(AnonymousFunctionExpressionSyntax function) =>
+        Unparenthesized(function).Parent is ArgumentSyntax argument && IsFiberBodyArgument(argument);
+
+    private bool IsFiberBodyArgument(ArgumentSyntax argument)
+    {
+        if (argument.Parent?.Parent is not InvocationExpressionSyntax invocation ||
+            _model.GetSymbolInfo(invocation, _cancellation).Symbol is not IMethodSymbol method ||
+            !KnownSymbols.TryGetDirectStyle(method, out _, out _) ||
+            _model.GetOperation(invocation, _cancellation) is not IInvocationOperation operation)
+        {
+            return false;
+        }
+
+        foreach (var op in operation.Arguments)
+        {
+            if (op.Syntax == argument)
+            {
+                return op.Parameter is { } parameter && KnownSymbols.IsFiberBodyParameter(parameter);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The simple name that denotes the called method: the identifier to rename.</summary>
+    private static SimpleNameSyntax? TargetName(ExpressionSyntax expression) => expression switch
+    {
+        SimpleNameSyntax simple => simple,
+        MemberAccessExpressionSyntax access => access.Name,
+        MemberBindingExpressionSyntax binding => binding.Name,
+        _ => null,
+    };
+
+    private static ExpressionSyntax Unparenthesize(ExpressionSyntax expression)
+    {
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        return expression;
+    }
+
+    private static SyntaxNode Unparenthesized(SyntaxNode node)
+    {
+        while (node.Parent is ParenthesizedExpressionSyntax parent)
+        {
+            node = parent;
+        }
+
+        return node;
+    }
+
+    /// <summary>The nodes of a function body, not descending into nested lambdas and local functions.</summary>
+    private static IEnumerable<SyntaxNode> DescendantsOfThisFunction(SyntaxNode function) =>
+        function.DescendantNodes(n => n == function || n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax));
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] arguments) =>
+        Diagnostics.Add(DiagnosticInfo.Create(descriptor, node.GetLocation(), arguments));
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] arguments) =>
+        Diagnostics.Add(DiagnosticInfo.Create(descriptor, token.GetLocation(), arguments));
+}

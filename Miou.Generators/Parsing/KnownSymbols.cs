@@ -1,0 +1,138 @@
+using Microsoft.CodeAnalysis;
+
+namespace Miou.Generators.Parsing;
+
+/// <summary>
+/// Reads the runtime's attributes: the generator keeps no table of runtime methods. A method is a suspension point when it
+/// is a [Fiber] method or carries [DirectStyle], which names its awaitable counterpart.
+/// </summary>
+internal static class KnownSymbols
+{
+    public const string FiberAttribute = "Miou.FiberAttribute";
+
+    public static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    public static bool IsFiberMethod(IMethodSymbol method) => HasAttribute(Definition(method), "FiberAttribute");
+
+    public static bool IsFiberBodyParameter(IParameterSymbol parameter) => HasAttribute(parameter.OriginalDefinition, "FiberBodyAttribute");
+
+    /// <summary>The [DirectStyle] attribute's awaitable name and Suspends flag, if the method has one.</summary>
+    public static bool TryGetDirectStyle(IMethodSymbol method, out string awaitable, out bool suspends)
+    {
+        awaitable = "";
+        suspends = true;
+        foreach (var attribute in Definition(method).GetAttributes())
+        {
+            if (!IsMiou(attribute.AttributeClass, "DirectStyleAttribute"))
+            {
+                continue;
+            }
+
+            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string name)
+            {
+                return false;
+            }
+
+            awaitable = name;
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Key == "Suspends" && named.Value.Value is bool value)
+                {
+                    suspends = value;
+                }
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The declaration the attributes are on: the unconstructed, unreduced, defining part.</summary>
+    public static IMethodSymbol Definition(IMethodSymbol method)
+    {
+        var m = method.ReducedFrom ?? method;
+        m = m.OriginalDefinition;
+        return m.PartialDefinitionPart ?? m;
+    }
+
+    public static bool HasAttribute(ISymbol symbol, string name)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (IsMiou(attribute.AttributeClass, name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsMiouType(ITypeSymbol? type, string name) => type is INamedTypeSymbol named && IsMiou(named, name);
+
+    private static bool IsMiou(INamedTypeSymbol? type, string name) =>
+        type is not null && type.Name == name && type.ContainingType is null &&
+        type.ContainingNamespace is { Name: "Miou" } ns && ns.ContainingNamespace is { IsGlobalNamespace: true };
+
+    /// <summary>Whether code in a top-level type of the same assembly can name <paramref name="symbol"/>.</summary>
+    public static bool IsAssemblyAccessible(ISymbol symbol)
+    {
+        for (var s = symbol; s is not null && s is not INamespaceSymbol; s = s.ContainingSymbol)
+        {
+            if (s.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether generated code in a top-level type can write <paramref name="type"/> (no type parameter, nothing private).</summary>
+    public static bool IsNameable(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol => false,
+        IArrayTypeSymbol array => IsNameable(array.ElementType),
+        IPointerTypeSymbol or IFunctionPointerTypeSymbol or IErrorTypeSymbol => false,
+        INamedTypeSymbol named => IsAssemblyAccessible(named) && AllNameable(named),
+        _ => false,
+    };
+
+    private static bool AllNameable(INamedTypeSymbol named)
+    {
+        foreach (var argument in named.TypeArguments)
+        {
+            if (!IsNameable(argument))
+            {
+                return false;
+            }
+        }
+
+        return named.ContainingType is null || AllNameable(named.ContainingType);
+    }
+
+    /// <summary>The generated twin's return type: <c>Fiber</c> for void, <c>Fiber&lt;T&gt;</c> otherwise.</summary>
+    public static string TwinReturnType(IMethodSymbol method) =>
+        method.ReturnsVoid ? "global::Miou.Fiber" : "global::Miou.Fiber<" + method.ReturnType.ToDisplayString(TypeFormat) + ">";
+
+    /// <summary>The name of the internal bridge that lets interceptors reach the twin of a private or protected method.</summary>
+    public static string EntryBridgeName(IMethodSymbol method)
+    {
+        var definition = Definition(method);
+        return "__Miou_Entry_" + definition.Name + "_" + Fnv(definition.ToDisplayString());
+    }
+
+    /// <summary>A short stable hash (FNV-1a, 32 bits) as hex, for generated names.</summary>
+    public static string Fnv(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return hash.ToString("x8");
+    }
+}

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -12,23 +11,18 @@ namespace Miou.Analyzers;
 /// spawns; see docs/diagnostics/MIOU0001.md for what is deliberately not reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ChildNotAwaitedAnalyzer : DiagnosticAnalyzer
+public sealed class ChildNotAwaitedAnalyzer : MiouAnalyzer
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.MIOU0001_ChildNotAwaited);
+    /// <summary>Creates the analyzer.</summary>
+    public ChildNotAwaitedAnalyzer()
+        : base(Descriptors.MIOU0001_ChildNotAwaited)
+    {
+    }
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, MiouSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (MiouSymbols.Create(start.Compilation) is { } symbols)
-            {
-                start.RegisterOperationAction(operation => Analyze(operation, symbols), OperationKind.MethodBody);
-            }
-        });
+        context.RegisterOperationAction(operation => Analyze(operation, symbols), OperationKind.MethodBody);
     }
 
     private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -12,24 +11,19 @@ namespace Miou.Analyzers;
 /// else; at run time they throw <c>NotInFiberException</c>. <c>Fiber.Run(Method)</c> is the supported entry point.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class SuspendOutsideFiberAnalyzer : DiagnosticAnalyzer
+public sealed class SuspendOutsideFiberAnalyzer : MiouAnalyzer
 {
-    /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.MIOU0003_SuspendOutsideFiber);
+    /// <summary>Creates the analyzer.</summary>
+    public SuspendOutsideFiberAnalyzer()
+        : base(Descriptors.MIOU0003_SuspendOutsideFiber)
+    {
+    }
 
     /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override void Register(CompilationStartAnalysisContext context, MiouSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (MiouSymbols.Create(start.Compilation) is { } symbols)
-            {
-                start.RegisterOperationAction(operation => AnalyzeCall(operation, symbols), OperationKind.Invocation);
-                start.RegisterOperationAction(operation => AnalyzeMethodGroup(operation, symbols), OperationKind.MethodReference);
-            }
-        });
+        context.RegisterOperationAction(operation => AnalyzeCall(operation, symbols), OperationKind.Invocation);
+        context.RegisterOperationAction(operation => AnalyzeMethodGroup(operation, symbols), OperationKind.MethodReference);
     }
 
     private static void AnalyzeCall(OperationAnalysisContext context, MiouSymbols symbols)

@@ -1,12 +1,11 @@
 using Miou.Analyzers.Tests.Infrastructure;
+using static Miou.Analyzers.Tests.Infrastructure.Snippets;
 
 namespace Miou.Analyzers.Tests;
 
 /// <summary>MIOU0001: a child neither awaited nor cancelled on some path before its fiber returns.</summary>
 public sealed class ChildNotAwaitedTests
 {
-    private static TestCaseData Case(string name, string members) => new TestCaseData("public partial class C\n{\n" + members + "\n}\n").SetName(name);
-
     public static IEnumerable<TestCaseData> MustReport()
     {
         yield return Case("Discarded spawn", """

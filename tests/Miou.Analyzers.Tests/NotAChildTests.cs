@@ -1,12 +1,11 @@
 using Miou.Analyzers.Tests.Infrastructure;
+using static Miou.Analyzers.Tests.Infrastructure.Snippets;
 
 namespace Miou.Analyzers.Tests;
 
 /// <summary>MIOU0002: an await or cancel of a promise that is certainly not the current task's child.</summary>
 public sealed class NotAChildTests
 {
-    private static TestCaseData Case(string name, string members) => new TestCaseData("public partial class C\n{\n" + members + "\n}\n").SetName(name);
-
     public static IEnumerable<TestCaseData> MustReport()
     {
         yield return Case("Parent's child awaited in a child's body", """

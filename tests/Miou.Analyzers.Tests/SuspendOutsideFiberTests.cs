@@ -1,12 +1,11 @@
 using Miou.Analyzers.Tests.Infrastructure;
+using static Miou.Analyzers.Tests.Infrastructure.Snippets;
 
 namespace Miou.Analyzers.Tests;
 
 /// <summary>MIOU0003: a direct-style suspending call, or a call to a [Fiber] method, outside a fiber.</summary>
 public sealed class SuspendOutsideFiberTests
 {
-    private static TestCaseData Case(string name, string members) => new TestCaseData("public partial class C\n{\n" + members + "\n}\n").SetName(name);
-
     public static IEnumerable<TestCaseData> MustReport()
     {
         yield return Case("Yield in a plain method", """

@@ -4,7 +4,7 @@ using static Miou.Tests.Support.Runs;
 namespace Miou.Tests.Ported;
 
 /// <summary>
-/// Miou's rules (spec §2): C2, C3, C8, C12, C15, C17, D2, D3, D6. The original compares printed exception names; here
+/// Miou's rules (spec §2): C2, C3, C8, C12, C14, C15, C17, D2, D3, D6. The original compares printed exception names; here
 /// the exception types are asserted, and the message must name the offending task, which is part of the contract of the
 /// runtime's rule messages.
 /// </summary>
@@ -67,6 +67,19 @@ public class Rules
         Assert.That(e.Message, Does.Contain("promise #2"), "names the promise it awaited");
         Assert.That(e.PromiseId, Is.EqualTo(2));
         Assert.That(e.Task, Does.StartWith("task #3"));
+    });
+
+    [Test]
+    public void C14_no_domain_available_with_0_workers() => ForSeeds(seed =>
+    {
+        // Not tagged N: it needs no worker, it checks what happens without any. Call raises in the calling task (the root),
+        // and the root's exception is what Run throws.
+        var e = Assert.Throws<NoDomainAvailableException>(() => Fiber.Run(async () =>
+        {
+            var p = await Fiber.CallAsync(async () => { });
+            await Fiber.AwaitAsync(p);
+        }, Seeded(seed)));
+        Assert.That(e!.Message, Does.Contain("root task #1"));
     });
 
     [Test]

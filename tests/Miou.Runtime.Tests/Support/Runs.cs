@@ -13,12 +13,16 @@ public static class Runs
     /// <summary>
     /// The default options of these cases: no worker domain. The ported cases need none (the original runs them with
     /// <c>MIOU_DOMAINS=3</c>, but only the N cases use the workers), and pinning the count keeps them independent of the
-    /// machine's core count.
+    /// machine's core count. One scheduling point per slot, as in the original, whatever <c>MIOU_QUANTA</c> says: the
+    /// exact orders and the tick bounds depend on it.
     /// </summary>
-    public static RunOptions NoWorkers { get; } = new() { Domains = 0 };
+    public static RunOptions NoWorkers { get; } = new() { Domains = 0, Quanta = 1 };
 
-    /// <summary>The reference order of the original (spec §8), without worker domains: for cases tagged O.</summary>
-    public static RunOptions Fifo { get; } = NoWorkers with { Policy = SchedulingPolicy.Fifo };
+    /// <summary>
+    /// The reference order of the original (spec §8), without worker domains: for cases tagged O. The seed is fixed too,
+    /// so the random choices that remain (which of several finished children <c>AwaitFirst</c> returns) replay as well.
+    /// </summary>
+    public static RunOptions Fifo { get; } = NoWorkers with { Policy = SchedulingPolicy.Fifo, Seed = 1 };
 
     /// <summary>The random policy with a given seed, without worker domains.</summary>
     public static RunOptions Seeded(ulong seed) => NoWorkers with { Seed = seed };

@@ -112,7 +112,7 @@ public readonly partial struct Fiber
 
             if (loser.IsTerminated)
             {
-                me.UnlinkChild(loser); // already done: consumed, its result untouched (spec §1.8)
+                me.Consume(loser); // already done: consumed, its result untouched (spec §1.8)
             }
             else
             {

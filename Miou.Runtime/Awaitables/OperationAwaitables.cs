@@ -172,7 +172,7 @@ internal static class AwaitCore
     internal static void Finish(Promise child)
     {
         var error = Suspension.TakeException(out var task);
-        task.UnlinkChild(child); // in all cases, even when the wait was cut short by a cancellation (spec §1.7)
+        task.Consume(child); // in all cases, even when the wait was cut short by a cancellation (spec §1.7)
         if (error is not null)
         {
             throw error;
@@ -316,10 +316,7 @@ public readonly struct CancelAwaitable : ICriticalNotifyCompletion, IFiberAwaite
         }
 
         _child.CancelledByParent = true;
-        if (_child.TornDown)
-        {
-            task.UnlinkChild(_child);
-        }
+        task.Consume(_child);
 
         if (error is not null)
         {
@@ -381,7 +378,7 @@ internal readonly struct AwaitAnyAwaitable : ICriticalNotifyCompletion, IFiberAw
         {
             if (_children[i].State == wanted && pick-- == 0)
             {
-                task.UnlinkChild(_children[i]);
+                task.Consume(_children[i]);
                 return i;
             }
         }

@@ -91,10 +91,10 @@ internal static class Rules
 
         // A cancelled task that returned anyway (it swallowed the cancellation) keeps its cancelled outcome; its children
         // were cancelled with it, so they do not count against it.
-        if (!task.CancelRequested && task.FirstChild is not null)
+        if (!task.CancelRequested && task.FirstChild is not null && task.UnconsumedChildren() is { Count: > 0 } left)
         {
             task.Domain.Trace(TraceKind.StillHasChildren, task);
-            throw StillHasChildren(task);
+            throw StillHasChildren(task, left);
         }
 
         task.Domain.Trace(TraceKind.Done, task);
@@ -160,10 +160,10 @@ internal static class Rules
         return ExceptionDispatchInfo.Capture(new CancelledException(task.Id, $"{Capitalise(task.Describe())} was cancelled {why}."));
     }
 
-    private static StillHasChildrenException StillHasChildren(Promise task)
+    private static StillHasChildrenException StillHasChildren(Promise task, List<Promise> left)
     {
-        var children = task.ChildIds();
-        var list = string.Join(", ", EnumerateChildren(task).Select(c => $"#{c.Id}{Site(c)}"));
+        var children = left.Select(c => c.Id).ToList();
+        var list = string.Join(", ", left.Select(c => $"#{c.Id}{Site(c)}"));
         return new StillHasChildrenException(task.Describe(), children,
             $"Rule broken: {task.Describe()} returned while {children.Count} of its children {(children.Count == 1 ? "was" : "were")} " +
             $"neither awaited nor cancelled: {list}. A task must await or cancel every child it creates before it returns.");
@@ -182,14 +182,6 @@ internal static class Rules
         return new ResourceLeakedException(task.Describe(), ids,
             $"Rule broken: {task.Describe()} returned while it still owned {ids.Count} resource(s): {string.Join(", ", ids.Select(i => $"#{i}"))}. " +
             "Their finalisers have run. Release, disown or transfer every resource a task owns before it returns normally.", error);
-    }
-
-    private static IEnumerable<Promise> EnumerateChildren(Promise task)
-    {
-        for (var c = task.FirstChild; c is not null; c = c.NextSibling)
-        {
-            yield return c;
-        }
     }
 
     private static string Site(Promise promise) => promise.SpawnSite is { } site ? $" (spawned at {site})" : "";

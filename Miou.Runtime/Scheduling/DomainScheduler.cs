@@ -260,9 +260,9 @@ internal sealed partial class DomainScheduler
     private void OnChildTornDownLocal(Promise child)
     {
         var parent = child.Parent!;
-        if (child.CancelRequested)
+        if (child.CancelRequested || child.Consumed)
         {
-            // A cancelled child leaves its parent's children once it is fully torn down (spec §1.2).
+            // A cancelled or awaited child leaves its parent's children once its subtree is fully torn down.
             parent.UnlinkChild(child);
             Rules.MaybeTornDown(parent);
         }
@@ -632,9 +632,13 @@ internal sealed partial class DomainScheduler
             case OpKind.Trigger:
             {
                 var trigger = (Trigger)task.OpTarget!;
-                if (!trigger.TryAttachTask(task))
+                switch (trigger.TryAttachTask(task))
                 {
-                    return Answered.Resume; // already signalled
+                    case Trigger.Attach.AlreadySignalled:
+                        return Answered.Resume;
+                    case Trigger.Attach.Busy:
+                        ResumeException = Trigger.AlreadyAwaiting(); // thrown in the task, not in the scheduler
+                        return Answered.Resume;
                 }
 
                 Trace(TraceKind.Await, task);

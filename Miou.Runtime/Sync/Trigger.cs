@@ -44,20 +44,36 @@ public sealed class Trigger
     public bool OnSignal(Action<Trigger> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return TryAttach(action);
+        return TryAttach(action) switch
+        {
+            Attach.Attached => true,
+            Attach.AlreadySignalled => false,
+            _ => throw AlreadyAwaiting(),
+        };
     }
 
-    internal bool TryAttachTask(Promise task) => TryAttach(task);
+    internal enum Attach
+    {
+        Attached,
+        AlreadySignalled,
+        Busy,
+    }
 
-    private bool TryAttach(object waiter)
+    /// <summary>Parks a task on the trigger (the scheduler's side of <see cref="AwaitAsync"/>).</summary>
+    internal Attach TryAttachTask(Promise task) => TryAttach(task);
+
+    internal static InvalidOperationException AlreadyAwaiting() =>
+        new("Trigger: already awaiting. Something is already attached to this trigger; a trigger has at most one waiter.");
+
+    private Attach TryAttach(object waiter)
     {
         var previous = Interlocked.CompareExchange(ref _state, waiter, null);
         if (previous is null)
         {
-            return true;
+            return Attach.Attached;
         }
 
-        return ReferenceEquals(previous, Signalled) ? false : throw new InvalidOperationException("Trigger: already awaiting.");
+        return ReferenceEquals(previous, Signalled) ? Attach.AlreadySignalled : Attach.Busy;
     }
 
     /// <summary>Parks the calling fiber until the trigger is signalled (direct style).</summary>

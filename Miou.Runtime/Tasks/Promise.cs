@@ -51,7 +51,13 @@ public abstract class Promise : FrameContinuation
     internal Promise? FirstChild;
     internal Promise? PrevSibling;
     internal Promise? NextSibling;
-    internal bool Linked; // still in its parent's children list
+    internal bool Linked; // still in its parent's children list: its subtree is not torn down yet
+
+    /// <summary>
+    /// The parent awaited or cancelled it: rule 1 no longer counts it. It stays in the parent's children list until its
+    /// subtree is torn down, so that a cancellation of the parent waits for it too.
+    /// </summary>
+    internal bool Consumed;
 
     // ---- outcome (the "result cell"); read from any thread ----
     internal enum Status
@@ -191,15 +197,34 @@ public abstract class Promise : FrameContinuation
         child.Linked = false;
     }
 
-    internal List<int> ChildIds()
+    /// <summary>The parent takes note that it awaited or cancelled <paramref name="child"/> (spec §1.2: it is consumed).</summary>
+    internal void Consume(Promise child)
     {
-        var ids = new List<int>();
-        for (var c = FirstChild; c is not null; c = c.NextSibling)
+        if (!ReferenceEquals(child.Parent, this))
         {
-            ids.Add(c.Id);
+            return;
         }
 
-        return ids;
+        child.Consumed = true;
+        if (child.TornDown)
+        {
+            UnlinkChild(child);
+        }
+    }
+
+    /// <summary>The children rule 1 counts: neither awaited nor cancelled.</summary>
+    internal List<Promise> UnconsumedChildren()
+    {
+        var children = new List<Promise>();
+        for (var c = FirstChild; c is not null; c = c.NextSibling)
+        {
+            if (!c.Consumed && !c.CancelRequested)
+            {
+                children.Add(c);
+            }
+        }
+
+        return children;
     }
 
     /// <summary>"task #3 (spawned at Program.cs:12)", or "the root task #1 (Fiber.Run)".</summary>

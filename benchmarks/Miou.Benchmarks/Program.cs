@@ -1,0 +1,32 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+namespace Miou.Benchmarks;
+
+/// <summary>
+/// Entry point. Modes (see benchmarks/RESULTS.md for the commands used):
+/// <list type="bullet">
+/// <item>BenchmarkDotNet (default): <c>-- --filter '*'</c>, any BenchmarkDotNet option (e.g. <c>--job short</c>).</item>
+/// <item><c>--quick [filter]</c>: run every benchmark once, no BenchmarkDotNet: a smoke check in seconds.</item>
+/// <item><c>--suspended [count]</c>: bytes per suspended fiber versus pending Task (benchmark 4).</item>
+/// <item><c>--breakdown</c>: where Miou's bytes go: object sizes and allocations per single operation.</item>
+/// </list>
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "--quick":
+                return Quick.Run(Console.Out, args.Length > 1 ? args[1] : null);
+            case "--suspended":
+                return SuspendedMemory.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : SuspendedMemory.Count);
+            case "--breakdown":
+                return Breakdown.Run(Console.Out);
+            default:
+                var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance);
+                return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+
+namespace Miou.Benchmarks;
+
+/// <summary>
+/// <c>--quick</c>: a smoke check without BenchmarkDotNet. Runs every [Benchmark] method once to warm up, then once
+/// measured (Stopwatch; <c>GC.GetTotalAllocatedBytes(precise: true)</c>, all threads), and prints ns/op, B/op and the
+/// ratio to the class's baseline. One sample: a sanity check that everything runs and completes, not a measurement.
+/// An optional filter (a substring of "Class.Method") narrows what runs.
+/// </summary>
+internal static class Quick
+{
+    internal static readonly Type[] Classes = [typeof(SpawnAwait), typeof(Yield), typeof(HandOff)];
+
+    internal static int Run(TextWriter output, string? filter)
+    {
+        output.WriteLine("| benchmark | ns/op | B/op | ratio to baseline |");
+        output.WriteLine("| --- | ---: | ---: | ---: |");
+        foreach (var type in Classes)
+        {
+            var instance = Activator.CreateInstance(type)!;
+            double? baseline = null;
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (method.GetCustomAttribute<BenchmarkAttribute>() is not { } attribute)
+                {
+                    continue;
+                }
+
+                var name = $"{type.Name}.{method.Name}";
+                if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var operations = attribute.OperationsPerInvoke;
+                method.Invoke(instance, null); // warm-up
+                var bytes = GC.GetTotalAllocatedBytes(precise: true);
+                var clock = Stopwatch.StartNew();
+                method.Invoke(instance, null);
+                clock.Stop();
+                bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
+                var ns = clock.Elapsed.TotalNanoseconds / operations;
+                if (attribute.Baseline)
+                {
+                    baseline = ns;
+                }
+
+                var ratio = baseline is { } b ? $"{ns / b:F2}" : "-";
+                output.WriteLine($"| {name} | {ns:F1} | {bytes / (double)operations:F1} | {ratio} |");
+            }
+        }
+
+        return 0;
+    }
+}

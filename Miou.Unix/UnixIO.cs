@@ -45,7 +45,7 @@ public static class UnixIO
     private static Fiber WaitAsync(int fd, bool write, string name)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fd);
-        return UnixEventLoop.Current.WaitAsync(new Waiter(fd, write, socket: null), name);
+        return UnixEventLoop.Current.WaitAsync(new Waiter(fd, write, socket: null, persistent: false), name);
     }
 
     /// <summary>Runs <paramref name="operation"/> with a time limit (direct style).</summary>

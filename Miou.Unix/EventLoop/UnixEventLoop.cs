@@ -227,8 +227,14 @@ public sealed class UnixEventLoop : IEvents
     /// <summary>The <c>onSuspend</c> of a descriptor wait: arm the descriptor if needed and link the waiter.</summary>
     internal void AddWaiter(Waiter waiter)
     {
+        if (waiter.Socket is { IsClosed: true })
+        {
+            AddReadyNow(waiter); // closed since the would-block: resume, and the retry reports it closed
+            return;
+        }
+
         var entry = Entry(waiter.Fd);
-        if (!Arm(entry, waiter.Fd, waiter.Socket))
+        if (!Arm(entry, waiter.Fd, waiter.Persistent ? waiter.Socket : null))
         {
             AddReadyNow(waiter); // a regular file or the like: epoll cannot watch it, and it never blocks
             return;

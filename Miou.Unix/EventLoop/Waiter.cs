@@ -9,11 +9,12 @@ namespace Miou.Unix.EventLoop;
 /// </summary>
 internal sealed class Waiter
 {
-    internal Waiter(int fd, bool write, UnixSocket? socket)
+    internal Waiter(int fd, bool write, UnixSocket? socket, bool persistent)
     {
         Fd = fd;
         Write = write;
         Socket = socket;
+        Persistent = persistent && socket is not null;
         Register = () => Loop!.AddWaiter(this);
     }
 
@@ -22,8 +23,14 @@ internal sealed class Waiter
     /// <summary>Waits for writability (else readability).</summary>
     internal bool Write { get; }
 
-    /// <summary>The socket whose persistent registration this waiter may rely on; null for a raw descriptor.</summary>
+    /// <summary>The socket waited on; null for a raw descriptor.</summary>
     internal UnixSocket? Socket { get; }
+
+    /// <summary>
+    /// The wait follows a would-block of a non-blocking socket, so it may rely on the socket's edge-triggered registration;
+    /// otherwise (a raw descriptor, a blocking-mode socket) registering re-arms, which makes the kernel re-check readiness.
+    /// </summary>
+    internal bool Persistent { get; }
 
     /// <summary>The <c>onSuspend</c> callback: registers this waiter in <see cref="Loop"/>.</summary>
     internal Action Register { get; }

@@ -245,21 +245,21 @@ public sealed partial class UnixSocket
     private Fiber WaitAsync(bool write, string name)
     {
         var fd = Handle;
-        // A blocking-mode descriptor waits before its call, with no would-block first: it needs the re-arming raw wait.
-        var socket = IsNonBlocking ? this : null;
+        // A blocking-mode descriptor waits before its call, with no would-block first: it needs the re-arming wait.
+        var persistent = IsNonBlocking;
         ref var cached = ref write ? ref _writer : ref _reader;
         Waiter waiter;
-        if (cached is { InUse: false } free && free.Fd == fd && ReferenceEquals(free.Socket, socket))
+        if (cached is { InUse: false } free && free.Fd == fd)
         {
             waiter = free;
         }
         else if (cached is { InUse: true })
         {
-            waiter = new Waiter(fd, write, socket); // another task waits in this direction right now: keep its waiter cached
+            waiter = new Waiter(fd, write, this, persistent); // another task waits in this direction right now: keep its waiter cached
         }
         else
         {
-            waiter = cached = new Waiter(fd, write, socket);
+            waiter = cached = new Waiter(fd, write, this, persistent);
         }
 
         return UnixEventLoop.Current.WaitAsync(waiter, name);

@@ -1,0 +1,199 @@
+using System.Net.Sockets;
+
+namespace Miou.Unix.Tests;
+
+/// <summary>Failures are reported in the calling task as clear exceptions, never hangs nor signals.</summary>
+public class Errors : UnixTest
+{
+    /// <summary>An endpoint nobody listens on: a port bound, read, and released.</summary>
+    private static async Fiber<EndPoint> ClosedPortAsync()
+    {
+        var probe = await UnixSocket.TcpV4Async();
+        probe.BindAndListen(LoopbackV4, reusePort: false);
+        var at = probe.LocalEndPoint!;
+        await probe.CloseAsync();
+        return at;
+    }
+
+    [Test]
+    public void RefusedConnect()
+    {
+        var error = Run(async () =>
+        {
+            var at = await ClosedPortAsync();
+            var client = await UnixSocket.TcpV4Async();
+            try
+            {
+                await client.ConnectAsync(at);
+                return null;
+            }
+            catch (UnixException e)
+            {
+                return e;
+            }
+            finally
+            {
+                await client.CloseAsync();
+            }
+        });
+        Assert.That(error, Is.Not.Null, "connecting to a closed port must fail");
+        Assert.That(error!.IsRefused, Is.True, error.Message);
+        Assert.That(error.Message, Does.Contain("ECONNREFUSED").And.Contain("connect"));
+    }
+
+    [Test]
+    public void PeerResetsMidRead()
+    {
+        var error = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var reading = await Fiber.SpawnAsync(async () =>
+            {
+                var peer = await server.AcceptAsync();
+                try
+                {
+                    await peer.ReadAsync(new byte[16]); // blocks: the client never writes, it resets
+                    return null;
+                }
+                catch (UnixException e)
+                {
+                    return e;
+                }
+                finally
+                {
+                    await peer.CloseAsync();
+                }
+            });
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            await Fiber.YieldAsync(); // let the server accept and block in its read
+            TestLibc.LingerZero(client.Handle);
+            await client.CloseAsync(); // sends RST
+            var result = await Fiber.AwaitAsync(reading);
+            await server.CloseAsync();
+            return result;
+        });
+        Assert.That(error, Is.Not.Null, "a reset peer must fail the blocked read");
+        Assert.That(error!.IsReset, Is.True, error.Message);
+    }
+
+    [Test]
+    public void WriteToClosedPeerIsAnExceptionNotSigpipe()
+    {
+        var error = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            var peer = await server.AcceptAsync();
+            await peer.CloseAsync();
+            // The first write may still be accepted by the kernel; the peer answers it with a reset, after which
+            // writes fail. Bounded: a few hundred attempts at most (each waits for the peer's answer to arrive).
+            UnixException? failure = null;
+            for (var i = 0; i < 500 && failure is null; i++)
+            {
+                try
+                {
+                    await client.WriteAsync(Bytes("are you there?"));
+                    await UnixIO.SleepAsync(TimeSpan.FromMilliseconds(1));
+                }
+                catch (UnixException e)
+                {
+                    failure = e;
+                }
+            }
+
+            await client.CloseAsync();
+            await server.CloseAsync();
+            return failure;
+        });
+        Assert.That(error, Is.Not.Null, "writing to a closed peer must eventually fail");
+        Assert.That(error!.IsClosedPeer, Is.True, error.Message);
+    }
+
+    [Test]
+    public void UnreachableAddress()
+    {
+        // An IPv6-only socket cannot reach an IPv4-mapped address: ENETUNREACH at once, with no packet sent anywhere.
+        var error = Run(async () =>
+        {
+            var client = await UnixSocket.TcpV6Async();
+            TestLibc.V6Only(client.Handle);
+            try
+            {
+                await client.ConnectAsync(new IPEndPoint(IPAddress.Parse("::ffff:127.0.0.1"), 9));
+                return null;
+            }
+            catch (UnixException e)
+            {
+                return e;
+            }
+            finally
+            {
+                await client.CloseAsync();
+            }
+        });
+        Assert.That(error, Is.Not.Null);
+        Assert.That(error!.IsUnreachable, Is.True, error.Message);
+    }
+
+    [Test]
+    public void ReallyReadThrowsEndOfStreamOnEarlyEof()
+    {
+        var error = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            var peer = await server.AcceptAsync();
+            await peer.WriteAsync(Bytes("abc"));
+            await peer.CloseAsync();
+            try
+            {
+                await client.ReallyReadAsync(new byte[10]);
+                return null;
+            }
+            catch (EndOfStreamException e)
+            {
+                return e;
+            }
+            finally
+            {
+                await client.CloseAsync();
+                await server.CloseAsync();
+            }
+        });
+        Assert.That(error?.Message, Does.Contain("after 3 of 10 bytes"));
+    }
+
+    [Test]
+    public void ClosingWhileAnotherTaskReadsWakesItWithObjectDisposed()
+    {
+        var error = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            var peer = await server.AcceptAsync();
+            var reading = await Fiber.SpawnAsync(async () =>
+            {
+                try
+                {
+                    await client.ReadAsync(new byte[4]);
+                    return null;
+                }
+                catch (ObjectDisposedException e)
+                {
+                    return e;
+                }
+            });
+            await Fiber.YieldAsync();
+            await client.CloseAsync();
+            var result = await Fiber.AwaitAsync(reading);
+            await peer.CloseAsync();
+            await server.CloseAsync();
+            return result;
+        });
+        Assert.That(error, Is.Not.Null, "the reader is resumed and told the socket is closed, not left waiting");
+    }
+}

@@ -1,0 +1,103 @@
+namespace Miou.Unix.Tests;
+
+/// <summary>Sleepers and timeouts. No test asserts a duration: only orders and winners.</summary>
+public class Time : UnixTest
+{
+    [TestCase(1UL)]
+    [TestCase(2UL)]
+    [TestCase(3UL)]
+    public void SleepersWakeInDeadlineOrder(ulong seed)
+    {
+        // Spawned in an order unrelated to their deadlines, 20 ms apart (far more than spawning them takes).
+        int[] delays = [60, 0, 100, 20, 80, 40];
+        var woke = Run(async () =>
+        {
+            var log = new List<int>();
+            var sleepers = new List<Promise>();
+            foreach (var ms in delays)
+            {
+                sleepers.Add(await Fiber.SpawnAsync(async () =>
+                {
+                    await UnixIO.SleepAsync(TimeSpan.FromMilliseconds(ms));
+                    log.Add(ms);
+                }));
+            }
+
+            foreach (var sleeper in sleepers)
+            {
+                await Fiber.AwaitAsync(sleeper);
+            }
+
+            return log;
+        }, Random(seed));
+        Assert.That(woke, Is.EqualTo(delays.Order().ToList()));
+    }
+
+    [Test]
+    public void ZeroSleepReturns()
+    {
+        var pending = Run(async () =>
+        {
+            await UnixIO.SleepAsync(TimeSpan.Zero);
+            return Loop.PendingWaits;
+        });
+        Assert.That(pending, Is.Zero);
+    }
+
+    [Test]
+    public void NegativeSleepIsRejected()
+    {
+        Run(async () =>
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => UnixIO.SleepAsync(TimeSpan.FromSeconds(-1)));
+        });
+    }
+
+    [Test]
+    public void TimeoutFiresOnAReadThatNeverCompletes()
+    {
+        var (error, pending, watched) = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            var peer = await server.AcceptAsync(); // never writes
+            Exception? caught = null;
+            try
+            {
+                await UnixIO.WithTimeoutAsync(TimeSpan.FromMilliseconds(20), async () => await client.ReadAsync(new byte[4]));
+            }
+            catch (TimeoutException e)
+            {
+                caught = e;
+            }
+
+            var state = (Loop.PendingWaits, Loop.WatchedDescriptors);
+            await peer.CloseAsync();
+            await client.CloseAsync();
+            await server.CloseAsync();
+            return (caught, state.PendingWaits, state.WatchedDescriptors);
+        });
+        Assert.That(error, Is.TypeOf<TimeoutException>(), "the read lost to the sleeper");
+        Assert.That(pending, Is.Zero, "the cancelled read left the loop");
+        Assert.That(watched, Is.Zero, "and its descriptor left the epoll set");
+    }
+
+    [Test]
+    public void OperationThatFinishesFirstBeatsTheTimeout()
+    {
+        var value = Run(async () => await UnixIO.WithTimeoutAsync(TimeSpan.FromHours(1), async () =>
+        {
+            await UnixIO.SleepAsync(TimeSpan.Zero);
+            return 42;
+        }));
+        Assert.That(value, Is.EqualTo(42));
+    }
+
+    [Test]
+    public void OperationFailureIsRethrownNotTimedOut()
+    {
+        Assert.Throws<InvalidOperationException>(() => Run(async () =>
+            await UnixIO.WithTimeoutAsync(TimeSpan.FromHours(1), async () => throw new InvalidOperationException("mine"))));
+    }
+}

@@ -55,7 +55,7 @@ public sealed class SwallowedCancellationAnalyzer : MiouAnalyzer
             }
         }
 
-        if (!Suspends(@try.Body, symbols) || MentionsType(clause.Handler, cancelled) || !Swallows(clause))
+        if (!FiberContext.ContainsSuspension(@try.Body, symbols, null) || MentionsType(clause.Handler, cancelled) || !Swallows(clause))
         {
             return;
         }
@@ -74,31 +74,6 @@ public sealed class SwallowedCancellationAnalyzer : MiouAnalyzer
             if (SymbolEqualityComparer.Default.Equals(type, clause.ExceptionType))
             {
                 return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Whether the try body has a scheduling point, where cancellation is thrown (nested lambdas excluded).</summary>
-    private static bool Suspends(IOperation body, MiouSymbols symbols)
-    {
-        var pending = new System.Collections.Generic.Stack<IOperation>();
-        pending.Push(body);
-        while (pending.Count > 0)
-        {
-            var operation = pending.Pop();
-            if (operation is IAwaitOperation || (operation is IInvocationOperation invocation && symbols.IsSuspending(invocation.TargetMethod)))
-            {
-                return true;
-            }
-
-            foreach (var child in operation.ChildOperations)
-            {
-                if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
-                {
-                    pending.Push(child);
-                }
             }
         }
 

@@ -153,7 +153,7 @@ public sealed class BlockingCallAnalyzer : MiouAnalyzer
     private static void AnalyzeLock(OperationAnalysisContext context, MiouSymbols symbols)
     {
         var @lock = (ILockOperation)context.Operation;
-        if (!FiberContext.IsInFiber(@lock, context.ContainingSymbol, symbols) || !ContainsSuspension(@lock.Body, symbols, null))
+        if (!FiberContext.IsInFiber(@lock, context.ContainingSymbol, symbols) || !FiberContext.ContainsSuspension(@lock.Body, symbols, null))
         {
             return;
         }
@@ -263,33 +263,7 @@ public sealed class BlockingCallAnalyzer : MiouAnalyzer
             }
         }
 
-        return ContainsSuspension(function, symbols, new TextSpan(start, System.Math.Max(0, end - start)));
-    }
-
-    /// <summary>Whether a suspending call lies in <paramref name="root"/> (within <paramref name="window"/>), nested functions aside.</summary>
-    private static bool ContainsSuspension(IOperation root, MiouSymbols symbols, TextSpan? window)
-    {
-        var pending = new System.Collections.Generic.Stack<IOperation>();
-        pending.Push(root);
-        while (pending.Count > 0)
-        {
-            var operation = pending.Pop();
-            if (operation is IInvocationOperation invocation && symbols.IsSuspending(invocation.TargetMethod) &&
-                (window is not { } span || span.Contains(invocation.Syntax.SpanStart)))
-            {
-                return true;
-            }
-
-            foreach (var child in operation.ChildOperations)
-            {
-                if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
-                {
-                    pending.Push(child);
-                }
-            }
-        }
-
-        return false;
+        return FiberContext.ContainsSuspension(function, symbols, new TextSpan(start, System.Math.Max(0, end - start)));
     }
 
     private sealed class BlockingTypes

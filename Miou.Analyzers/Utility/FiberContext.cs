@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Miou.Analyzers;
 
@@ -123,5 +124,31 @@ internal static class FiberContext
         }
 
         return parent;
+    }
+
+    /// <summary>Whether a suspending call lies in <paramref name="root"/> (within <paramref name="window"/>), nested functions aside; an <c>await</c> counts too.</summary>
+    public static bool ContainsSuspension(IOperation root, MiouSymbols symbols, TextSpan? window)
+    {
+        var pending = new System.Collections.Generic.Stack<IOperation>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            var operation = pending.Pop();
+            if ((operation is IAwaitOperation || (operation is IInvocationOperation invocation && symbols.IsSuspending(invocation.TargetMethod))) &&
+                (window is not { } span || span.Contains(operation.Syntax.SpanStart)))
+            {
+                return true;
+            }
+
+            foreach (var child in operation.ChildOperations)
+            {
+                if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+
+        return false;
     }
 }

@@ -48,6 +48,9 @@ internal abstract class ObligationRules
     /// <summary>How passing a tracked value as <paramref name="argument"/> of <paramref name="invocation"/> treats it.</summary>
     public abstract ValueUse ArgumentUse(IInvocationOperation invocation, IArgumentOperation argument);
 
+    /// <summary>Other variables that may refer to the same object as <paramref name="holder"/> when an obligation starts on it.</summary>
+    public virtual IEnumerable<object> AliasesOf(object holder) => Array.Empty<object>();
+
     /// <summary>Whether losing the only reference to a pending value is a violation by itself (a child nobody can await).</summary>
     public abstract bool ReportsLostReferences { get; }
 }
@@ -405,6 +408,11 @@ internal sealed class ObligationFlow
                 if (_rules.ArgumentSource(invocation) is { } argument && HolderOf(argument) is { } owner && !IsUntracked(owner))
                 {
                     state.Start(invocation, owner);
+                    foreach (var alias in _rules.AliasesOf(owner))
+                    {
+                        state.AddHolder(invocation, alias);
+                    }
+
                     return;
                 }
 

@@ -26,7 +26,7 @@ internal static class Compiler
         string[] wanted =
         [
             "System.Runtime", "System.Private.CoreLib", "netstandard", "System.Collections", "System.Linq", "System.Threading",
-            "System.Threading.Thread", "System.Console", "System.Threading.Tasks", "System.Runtime.InteropServices",
+            "System.Threading.Thread", "System.Console", "System.IO", "System.Threading.Tasks", "System.Runtime.InteropServices",
         ];
         var references = platform
             .Where(path => wanted.Contains(Path.GetFileNameWithoutExtension(path)))

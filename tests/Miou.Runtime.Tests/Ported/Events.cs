@@ -159,8 +159,8 @@ public class Events
     public void D05_failure_cancels_a_sleeping_child_at_once() => ForSeeds(seed =>
     {
         // miou.mli, await / README "Abnormal termination": p's child sleeps 10, p fails with "p"; await p is Error "p"
-        // at once. Here p waits until the child has really suspended, so the cancellation must reach a task parked in
-        // its event source.
+        // at once. Here p fails only once the clock has moved, i.e. once select has polled for the child's accepted
+        // suspension, so the cancellation must reach a task suspended on a syscall.
         var clock = new VirtualClock();
         var (childWoke, childFinally) = (false, false);
         var result = Fiber.Run(async () =>
@@ -179,12 +179,11 @@ public class Events
                         childFinally = true;
                     }
                 });
-                while (clock.Registered == 0)
+                while (clock.Tick == 0)
                 {
-                    await Fiber.YieldAsync();
+                    await Fiber.YieldAsync(); // until the event source has polled for the child's accepted suspension
                 }
 
-                await Fiber.YieldAsync(); // the sleep is registered before the suspension: one more slot to park
                 throw new Failure("p");
             });
             return await Fiber.AwaitResultAsync(p);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -13,6 +14,9 @@ namespace Miou.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ChildNotAwaitedAnalyzer : MiouAnalyzer
 {
+    /// <summary>The diagnostic property saying why the child is reported (a <see cref="Violation"/> name).</summary>
+    internal const string WhyKey = "Why";
+
     /// <summary>Creates the analyzer.</summary>
     public ChildNotAwaitedAnalyzer()
         : base(Descriptors.MIOU0001_ChildNotAwaited)
@@ -46,7 +50,8 @@ public sealed class ChildNotAwaitedAnalyzer : MiouAnalyzer
                 });
             foreach (var (source, why) in flow.Run())
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MIOU0001_ChildNotAwaited, SpawnLocation(source), Explain(why)));
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(WhyKey, why.ToString());
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MIOU0001_ChildNotAwaited, SpawnLocation(source), properties, Explain(why)));
             }
         }
     }

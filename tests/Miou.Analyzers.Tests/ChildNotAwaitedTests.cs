@@ -144,4 +144,68 @@ public sealed class ChildNotAwaitedTests
 
     [TestCaseSource(nameof(MustNotReport))]
     public void DoesNotReport(string source) => Verify<ChildNotAwaitedAnalyzer>.Diagnostics(source);
+
+    [Test]
+    public void Fix_awaits_a_discarded_spawn() => Verify<ChildNotAwaitedAnalyzer>.Fix<ChildNotAwaitedCodeFix>(
+        "public partial class C { [Fiber] void M() { Fiber.Async(() => 1); } }",
+        "public partial class C { [Fiber] void M() { Fiber.Await(Fiber.Async(() => 1)); } }",
+        ChildNotAwaitedCodeFix.AwaitTitle);
+
+    [Test]
+    public void Fix_cancels_a_spawn_assigned_to_a_discard() => Verify<ChildNotAwaitedAnalyzer>.Fix<ChildNotAwaitedCodeFix>(
+        "public partial class C { [Fiber] void M() { _ = Fiber.Async(() => 1); } }",
+        "public partial class C { [Fiber] void M() { Fiber.Cancel(Fiber.Async(() => 1)); } }",
+        ChildNotAwaitedCodeFix.CancelTitle);
+
+    [Test]
+    public void Fix_awaits_a_local_before_the_final_return() => Verify<ChildNotAwaitedAnalyzer>.Fix<ChildNotAwaitedCodeFix>(
+        """
+        public partial class C
+        {
+            [Fiber] int M()
+            {
+                var p = Fiber.Async(() => 1);
+                Console.WriteLine();
+                return 2;
+            }
+        }
+        """,
+        """
+        public partial class C
+        {
+            [Fiber] int M()
+            {
+                var p = Fiber.Async(() => 1);
+                Console.WriteLine();
+                Fiber.Await(p);
+                return 2;
+            }
+        }
+        """,
+        ChildNotAwaitedCodeFix.AwaitTitle);
+
+    [Test]
+    public void Fix_cancels_a_local_at_the_end_of_its_block() => Verify<ChildNotAwaitedAnalyzer>.Fix<ChildNotAwaitedCodeFix>(
+        """
+        public partial class C
+        {
+            [Fiber] void M()
+            {
+                var p = Fiber.Async(() => 1);
+                Fiber.Yield();
+            }
+        }
+        """,
+        """
+        public partial class C
+        {
+            [Fiber] void M()
+            {
+                var p = Fiber.Async(() => 1);
+                Fiber.Yield();
+                Fiber.Cancel(p);
+            }
+        }
+        """,
+        ChildNotAwaitedCodeFix.CancelTitle);
 }

@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
+
+namespace Miou.Analyzers;
+
+/// <summary>
+/// MIOU0001's fixes: await the child, or cancel it. A discarded spawn is wrapped (<c>Fiber.Await(Fiber.Async(…));</c>);
+/// a spawn stored in a local gets <c>Fiber.Await(p);</c> at the end of the block that declares it, before a final
+/// <c>return</c>. A child that is overwritten or returned to the parent needs a decision no fix can make.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ChildNotAwaitedCodeFix)), Shared]
+public sealed class ChildNotAwaitedCodeFix : CodeFixProvider
+{
+    /// <summary>Title of the await fix.</summary>
+    public const string AwaitTitle = "Await the child";
+
+    /// <summary>Title of the cancel fix.</summary>
+    public const string CancelTitle = "Cancel the child";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.MIOU0001_ChildNotAwaited.Id);
+
+    /// <inheritdoc/>
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    /// <inheritdoc/>
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var diagnostic = context.Diagnostics[0];
+        if (!diagnostic.Properties.TryGetValue(ChildNotAwaitedAnalyzer.WhyKey, out var why) ||
+            why is not (nameof(Violation.Discarded) or nameof(Violation.PendingAtExit)) ||
+            await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false) is not { } root ||
+            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } spawn)
+        {
+            return;
+        }
+
+        foreach (var (title, method) in new[] { (AwaitTitle, "Await"), (CancelTitle, "Cancel") })
+        {
+            if (Fix(root, spawn, method) is { } fixedRoot)
+            {
+                context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(context.Document.WithSyntaxRoot(fixedRoot)), title), diagnostic);
+            }
+        }
+    }
+
+    private static SyntaxNode? Fix(SyntaxNode root, InvocationExpressionSyntax spawn, string method)
+    {
+        // Fiber.Async(…); or _ = Fiber.Async(…);  →  Fiber.Await(Fiber.Async(…));
+        var statement = spawn.Parent switch
+        {
+            ExpressionStatementSyntax discarded => discarded,
+            AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" }, Parent: ExpressionStatementSyntax discard } => discard,
+            _ => null,
+        };
+        if (statement is not null)
+        {
+            var wrapped = SyntaxFactory.ExpressionStatement(Call(method, spawn.WithoutTrivia())).WithTriviaFrom(statement);
+            return root.ReplaceNode(statement, wrapped);
+        }
+
+        // var p = Fiber.Async(…);  …  Fiber.Await(p);
+        if (spawn.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } &&
+            declarator.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>() is { Parent: BlockSyntax block })
+        {
+            var settle = SyntaxFactory.ExpressionStatement(Call(method, SyntaxFactory.IdentifierName(declarator.Identifier.ValueText)))
+                .WithAdditionalAnnotations(Formatter.Annotation);
+            var last = block.Statements.LastOrDefault();
+            var statements = last is ReturnStatementSyntax or ThrowStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax
+                ? block.Statements.Insert(block.Statements.Count - 1, settle)
+                : block.Statements.Add(settle);
+            return root.ReplaceNode(block, block.WithStatements(statements));
+        }
+
+        return null;
+    }
+
+    private static InvocationExpressionSyntax Call(string method, ExpressionSyntax argument) =>
+        SyntaxFactory.InvocationExpression(
+            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression,
+                SyntaxFactory.ParseTypeName("global::Miou.Fiber").WithAdditionalAnnotations(Simplifier.Annotation),
+                SyntaxFactory.IdentifierName(method)),
+            SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(argument))));
+}

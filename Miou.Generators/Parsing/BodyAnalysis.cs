@@ -241,9 +241,10 @@ internal sealed class BodyAnalysis
     private void PlanSuspension(InvocationExpressionSyntax invocation)
     {
         var what = invocation.Expression.ToString();
-        if (invocation.Expression is MemberBindingExpressionSyntax)
+        if (InConditionalChain(invocation.Expression))
         {
-            if (invocation.Parent is ConditionalAccessExpressionSyntax access && access.WhenNotNull == invocation &&
+            if (invocation.Expression is MemberBindingExpressionSyntax &&
+                invocation.Parent is ConditionalAccessExpressionSyntax access && access.WhenNotNull == invocation &&
                 !access.Ancestors().OfType<ConditionalAccessExpressionSyntax>().Any(outer => outer.WhenNotNull.Span.Contains(access.Span)))
             {
                 var type = _model.GetTypeInfo(access, _cancellation).Type;
@@ -355,6 +356,30 @@ internal sealed class BodyAnalysis
         MemberBindingExpressionSyntax binding => binding.Name,
         _ => null,
     };
+
+    /// <summary>Whether the call is a link of a <c>?.</c> chain (its receiver starts with <c>.x</c> or <c>[i]</c>).</summary>
+    private static bool InConditionalChain(ExpressionSyntax expression)
+    {
+        while (true)
+        {
+            switch (expression)
+            {
+                case MemberBindingExpressionSyntax or ElementBindingExpressionSyntax:
+                    return true;
+                case MemberAccessExpressionSyntax access:
+                    expression = access.Expression;
+                    break;
+                case InvocationExpressionSyntax call:
+                    expression = call.Expression;
+                    break;
+                case ElementAccessExpressionSyntax element:
+                    expression = element.Expression;
+                    break;
+                default:
+                    return false;
+            }
+        }
+    }
 
     private static ExpressionSyntax Unparenthesize(ExpressionSyntax expression)
     {

@@ -147,11 +147,11 @@ internal static class FiberMethodParser
 
         foreach (var parameter in symbol.Parameters)
         {
-            var location = parameter.Locations.FirstOrDefault() ?? identifier;
+            var location = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax().GetLocation() ?? identifier;
             var what = $"parameter '{parameter.Name}'";
             if (parameter.RefKind != RefKind.None)
             {
-                report(Descriptors.RefParameter, location, new[] { name, what + " is passed by reference" });
+                report(Descriptors.RefParameter, location, new[] { name, what + ", passed by reference," });
             }
             else
             {

@@ -27,7 +27,7 @@ internal static class GeneratorHarness
     public static CSharpCompilation Compile(params (string Path, string Text)[] files) =>
         CSharpCompilation.Create(
             "UserAssembly",
-            [CSharpSyntaxTree.ParseText(s_globalUsings, ParseOptions, "/src/GlobalUsings.cs"), .. files.Select(f => CSharpSyntaxTree.ParseText(f.Text, ParseOptions, f.Path))],
+            [CSharpSyntaxTree.ParseText(s_globalUsings, ParseOptions, "/src/GlobalUsings.cs", System.Text.Encoding.UTF8), .. files.Select(f => CSharpSyntaxTree.ParseText(f.Text, ParseOptions, f.Path, System.Text.Encoding.UTF8))],
             s_references.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 

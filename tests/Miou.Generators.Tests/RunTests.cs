@@ -1,0 +1,108 @@
+namespace Miou.Generators.Tests;
+
+/// <summary>The generated code compiles without a warning and behaves as the direct-style source says.</summary>
+public class RunTests
+{
+    [Test]
+    public void Statements_around_suspensions_keep_their_CSharp_meaning()
+    {
+        var assembly = GeneratorHarness.GenerateAndLoad(Sources.Statements + """
+
+            public static partial class Entry
+            {
+                public static int Sum() => Fiber.Run(() => Samples.Statements.SumAsync([1, 2, 3, 4]));
+                public static string Control() => Fiber.Run(() => Samples.Statements.ControlAsync(2));
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "Samples.Entry", "Sum"), Is.EqualTo(10));
+        Assert.That(GeneratorHarness.Invoke(assembly, "Samples.Entry", "Control"),
+            Is.EqualTo("step 0 -> 0,step 1 -> 2,disposed,boom,finally,pattern,small 0 102 20"));
+    }
+
+    [Test]
+    public void Virtual_interface_generic_and_extension_twins_dispatch_like_the_originals()
+    {
+        var assembly = GeneratorHarness.GenerateAndLoad(Sources.Members + """
+
+            public static partial class Entry
+            {
+                public static string All() => Fiber.Run(Samples.Members.Use.All);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "Samples.Members.Entry", "All"), Is.EqualTo("9 square, shape of area 4 8 HI"));
+    }
+
+    [Test]
+    public void Fiber_Run_of_a_method_group_is_routed_to_the_twin()
+    {
+        var assembly = GeneratorHarness.GenerateAndLoad(Sources.Entry);
+        Assert.That(GeneratorHarness.Invoke(assembly, "Samples.Entry.Program", "Main"), Is.EqualTo(42 + 43));
+    }
+
+    [Test]
+    public void Without_the_generator_the_direct_style_method_throws_NotInFiberException()
+    {
+        // The control for the test above: what the interceptor prevents.
+        Assert.Throws<NotInFiberException>(() => Fiber.Run(NotGenerated));
+    }
+
+    private static int NotGenerated() => Fiber.Await(Fiber.Async(() => 1));
+
+    [Test]
+    public void Captured_locals_are_shared_with_children_as_in_ordinary_CSharp()
+    {
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            public static partial class P
+            {
+                [Fiber]
+                public static int Main()
+                {
+                    var counter = 0;
+                    var children = new List<Promise>();
+                    for (var i = 0; i < 5; i++)
+                    {
+                        children.Add(Fiber.Async(() => { Fiber.Yield(); counter += 1; }));
+                    }
+
+                    foreach (var child in children) Fiber.Await(child);
+                    var lazy = FiberLazy<int>.FromFunc(() => { Fiber.Yield(); return counter * 10; });
+                    var mutex = new FiberMutex();
+                    var guarded = mutex.Protect(() => { Fiber.Yield(); return lazy.Force(); });
+                    return guarded + counter;
+                }
+
+                public static int Run() => Fiber.Run(Main);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "P", "Run"), Is.EqualTo(55));
+    }
+
+    [Test]
+    public void Conditional_access_on_a_fiber_call_evaluates_the_receiver_once_and_skips_null()
+    {
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            public partial class C
+            {
+                public static int Reads;
+                [Fiber] public int Get() { Fiber.Yield(); return 7; }
+                [Fiber] public void Touch() { Fiber.Yield(); Reads += 100; }
+                static C? Source(bool some) { Reads++; return some ? new C() : null; }
+
+                [Fiber]
+                public static string Main()
+                {
+                    var a = Source(true)?.Get();
+                    var b = Source(false)?.Get();
+                    Source(true)?.Touch();
+                    Source(false)?.Touch();
+                    return $"{a} {b?.ToString() ?? "null"} {Reads}";
+                }
+
+                public static string Run() => Fiber.Run(Main);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "C", "Run"), Is.EqualTo("7 null 104"));
+    }
+}

@@ -462,6 +462,11 @@ public sealed class UnixEventLoop : IEvents
                 entry.WriteReady = true;
                 entry.Writers = WakeAll(entry.Writers);
             }
+
+            if (entry.Socket is null && !entry.HasWaiters)
+            {
+                Disarm(entry, fd); // a raw descriptor is watched only while someone waits on it: it may be closed behind our back
+            }
         }
     }
 

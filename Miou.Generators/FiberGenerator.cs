@@ -60,14 +60,21 @@ public sealed class FiberGenerator : IIncrementalGenerator
             }
         });
 
+        // A method rejected with a diagnostic has no twin: its Fiber.Run calls are left alone (no error in generated code).
+        var generated = methods
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!.Key)
+            .Collect();
         var interceptors = runCalls
             .Where(static result => result.Interceptor is not null)
             .Select(static (result, _) => result.Interceptor!)
             .Collect()
+            .Combine(generated)
+            .Select(static (pair, _) => pair.Left.Where(i => i.TargetKey.Length == 0 || pair.Right.Contains(i.TargetKey)).ToEquatableArray())
             .WithTrackingName(Steps.Interceptors);
         context.RegisterSourceOutput(interceptors, static (production, specs) =>
         {
-            if (!specs.IsEmpty)
+            if (specs.Count > 0)
             {
                 production.AddSource(InterceptorEmitter.HintName, InterceptorEmitter.Emit(specs));
             }

@@ -20,6 +20,7 @@ internal sealed record TypeDeclarationSpec(string Keyword, string Name, bool IsS
 /// <param name="FilePath">The user's file, for <c>#line</c>.</param>
 /// <param name="BodyLine">The 1-based line of the body's first token in the user's file.</param>
 /// <param name="BodyColumn">The 0-based column of the body's first token.</param>
+/// <param name="Key">The method's <see cref="Parsing.KnownSymbols.MethodKey"/>, matched by interceptors.</param>
 /// <param name="EntryBridge">The declaration of the internal entry bridge used by interceptors, or empty when none is needed.</param>
 internal sealed record FiberMethodSpec(
     string HintName,
@@ -35,6 +36,7 @@ internal sealed record FiberMethodSpec(
     string FilePath,
     int BodyLine,
     int BodyColumn,
+    string Key,
     string EntryBridge);
 
 /// <summary>The outcome of parsing one [Fiber] method: a spec to emit, or diagnostics (then no code), or both empty.</summary>

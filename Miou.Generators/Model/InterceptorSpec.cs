@@ -9,7 +9,9 @@ namespace Miou.Generators.Model;
 /// <param name="ReturnType">The intercepted overload's return type, fully qualified (<c>void</c> included).</param>
 /// <param name="Parameters">The intercepted overload's parameters (<c>type name</c>), the delegate first.</param>
 /// <param name="Target">The expression that starts the twin, written in terms of the parameters, e.g. <c>global::N.C.MainAsync(arg)</c>.</param>
-/// <param name="OptionsArgument">The name of the RunOptions parameter, or <c>null</c>.</param>
+/// <param name="OptionsArgument">The name of the RunOptions parameter, or empty.</param>
+/// <param name="TargetKey">The [Fiber] method's <see cref="Parsing.KnownSymbols.MethodKey"/> when it is in this compilation (its
+/// twin must then have been generated), or empty for a method from a referenced assembly.</param>
 internal sealed record InterceptorSpec(
     int LocationVersion,
     string LocationData,
@@ -17,7 +19,8 @@ internal sealed record InterceptorSpec(
     string ReturnType,
     EquatableArray<string> Parameters,
     string Target,
-    string OptionsArgument);
+    string OptionsArgument,
+    string TargetKey);
 
 /// <summary>The outcome of looking at one candidate <c>Fiber.Run</c> call.</summary>
 internal sealed record RunCallResult(InterceptorSpec? Interceptor, DiagnosticInfo? Diagnostic);

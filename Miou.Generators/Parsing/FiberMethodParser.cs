@@ -110,6 +110,7 @@ internal static class FiberMethodParser
             FilePath: method.SyntaxTree.FilePath,
             BodyLine: bodyStart.Line + 1,
             BodyColumn: bodyStart.Character,
+            Key: KnownSymbols.MethodKey(symbol),
             EntryBridge: EntryBridge(symbol));
         return Result(spec, diagnostics);
     }

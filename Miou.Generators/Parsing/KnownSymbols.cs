@@ -124,6 +124,9 @@ internal static class KnownSymbols
         return "__Miou_Entry_" + definition.Name + "_" + Fnv(definition.ToDisplayString());
     }
 
+    /// <summary>Identifies a [Fiber] method across the two pipelines (twins and interceptors).</summary>
+    public static string MethodKey(IMethodSymbol method) => Definition(method).ToDisplayString();
+
     /// <summary>A short stable hash (FNV-1a, 32 bits) as hex, for generated names.</summary>
     public static string Fnv(string text)
     {

@@ -102,7 +102,8 @@ internal static class RunCallParser
                 run.ReturnsVoid ? "void" : run.ReturnType.ToDisplayString(KnownSymbols.TypeFormat),
                 parameters.ToEquatableArray(),
                 call,
-                options),
+                options,
+                KnownSymbols.Definition(target).Locations.Any(l => l.IsInSource) ? KnownSymbols.MethodKey(target) : ""),
             null);
     }
 

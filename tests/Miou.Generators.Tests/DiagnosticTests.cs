@@ -134,6 +134,24 @@ public class DiagnosticTests
         Assert.That(diagnostic.GetMessage(), Does.Contain("Outer.WorkAsync"));
     }
 
+    [Test]
+    public void Fiber_Run_of_a_method_without_a_twin_is_left_to_the_runtime()
+    {
+        var source = """
+            using Miou;
+            public partial class C
+            {
+                [Fiber] static void M(ref int x) => Fiber.Yield();
+                [Fiber] static void Bad(Span<int> xs) => Fiber.Yield();
+                static void Main() { Fiber.Run(Rejected); }
+                [Fiber] static void Rejected() { lock (new object()) { Fiber.Yield(); } }
+            }
+            """;
+        var (driver, output, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+        Assert.That(GeneratorHarness.RunResult(driver).GeneratedSources.Select(s => s.HintName), Does.Not.Contain("Miou.FiberRunInterceptors.g.cs"));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty, "no error in generated code");
+    }
+
     [TestCase("public partial class C { [Fiber] static void M() { Fiber.Yield( } }")]
     [TestCase("public partial class C { [Fiber] static int M() => Missing.Call(Fiber.Await(); }")]
     [TestCase("public partial class C { [Fiber] static void M(")]

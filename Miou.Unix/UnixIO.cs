@@ -24,6 +24,17 @@ public static class UnixIO
         return UnixEventLoop.Current.SleepUntilAsync(Stopwatch.GetTimestamp() + ticks);
     }
 
+    /// <summary>Suspends the calling task until a <see cref="Stopwatch"/> timestamp (direct style).</summary>
+    [DirectStyle(nameof(SleepUntilAsync))]
+    public static void SleepUntil(long timestamp) => throw DirectStyleStub.NotInFiber("UnixIO.SleepUntil");
+
+    /// <summary>
+    /// Suspends the calling task (suspension "sleep") until <see cref="Stopwatch.GetTimestamp"/> reaches
+    /// <paramref name="timestamp"/>: an absolute deadline on the monotonic clock, for deadlines shared by several tasks.
+    /// A timestamp already passed wakes at the next poll of the event loop.
+    /// </summary>
+    public static Fiber SleepUntilAsync(long timestamp) => UnixEventLoop.Current.SleepUntilAsync(timestamp);
+
     /// <summary>Suspends the calling task until <paramref name="fd"/> is readable (direct style).</summary>
     [DirectStyle(nameof(WaitReadableAsync))]
     public static void WaitReadable(int fd) => throw DirectStyleStub.NotInFiber("UnixIO.WaitReadable");

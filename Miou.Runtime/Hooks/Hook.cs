@@ -45,14 +45,14 @@ public sealed class Hook
     public void Remove() => throw new NotInFiberException("Hook.Remove");
 
     /// <summary>Removes the hook; removing it twice is harmless. One scheduling point.</summary>
-    /// <exception cref="InvalidOperationException">Called from another domain than the hook's.</exception>
+    /// <exception cref="ArgumentException">Called from another domain than the hook's (the original's <c>Invalid_argument</c>).</exception>
     public async Fiber RemoveAsync()
     {
         await PointAwaitable.Points(1);
         var domain = DomainScheduler.Current!;
         if (domain.Uid != Domain)
         {
-            throw new InvalidOperationException($"The hook does not belong into the current domain: hook #{Id} runs on domain {Domain}, not {domain.Uid}.");
+            throw new ArgumentException($"The hook does not belong into the current domain: hook #{Id} runs on domain {Domain}, not {domain.Uid}.", "hook");
         }
 
         domain.RemoveHook(this);

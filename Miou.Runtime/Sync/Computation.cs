@@ -60,6 +60,31 @@ public sealed class Computation<T>
         return TryReturn(value);
     }
 
+    /// <summary>
+    /// Runs the fiber <paramref name="body"/> in the calling fiber and completes with its value or the exception it threw
+    /// (which does not escape); returns whether this call completed it. A cancellation of the calling fiber itself is not
+    /// the body's outcome: it propagates.
+    /// </summary>
+    public async Fiber<bool> TryCaptureAsync([FiberBody] Func<Fiber<T>> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        T value;
+        try
+        {
+            value = await body();
+        }
+        catch (CancelledException) when (Scheduling.DomainScheduler.CurrentTask is { CancelRequested: true })
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            return TryComplete(Result<T>.Fail(ExceptionDispatchInfo.Capture(e)));
+        }
+
+        return TryReturn(value);
+    }
+
     /// <summary>Rethrows the stored exception if the computation failed.</summary>
     public void ThrowIfErrored()
     {

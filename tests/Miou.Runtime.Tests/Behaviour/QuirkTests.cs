@@ -92,7 +92,7 @@ public class QuirkTests
                 await Ownership.ReleaseAsync(owned);
                 await Ownership.ReleaseAsync(stray);
             }, give: [owned, stray]);
-            parentCheck = await TestKit.CatchAsync<NotOwnerException>(() => Ownership.CheckAsync(owned)); // moved, not copied
+            parentCheck = await TestKit.CatchAsync<NotOwnerException>(async () => await Ownership.CheckAsync(owned)); // moved, not copied
             await Fiber.AwaitAsync(child);
         });
 

@@ -89,7 +89,7 @@ public class SyncEdgeCaseTests
         {
             var mutex = new FiberMutex();
             await mutex.LockAsync();
-            error = await TestKit.CatchAsync<InvalidOperationException>(() => mutex.LockAsync());
+            error = await TestKit.CatchAsync<InvalidOperationException>(async () => await mutex.LockAsync());
             mutex.Unlock();
         });
 
@@ -137,7 +137,7 @@ public class SyncEdgeCaseTests
         {
             var mutex = new FiberMutex();
             var condition = new FiberCondition();
-            error = await TestKit.CatchAsync<InvalidOperationException>(() => condition.WaitAsync(mutex));
+            error = await TestKit.CatchAsync<InvalidOperationException>(async () => await condition.WaitAsync(mutex));
 
             var started = new Trigger();
             var waiter = await Fiber.SpawnAsync(async () =>
@@ -302,6 +302,21 @@ public class SyncEdgeCaseTests
         Assert.That(trigger.IsSignalled, Is.True);
         Assert.That(trigger.OnSignal(_ => runs += 10), Is.False, "attaching to a signalled trigger does nothing");
         Assert.That(runs, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Awaiting_a_trigger_that_has_an_action_throws_in_the_task()
+    {
+        Exception? error = null;
+        Fiber.Run(async () =>
+        {
+            var trigger = new Trigger();
+            trigger.OnSignal(_ => { });
+            error = await TestKit.CatchAsync<InvalidOperationException>(async () => await trigger.AwaitAsync());
+        });
+
+        Assert.That(error, Is.Not.Null);
+        Assert.That(error!.Message, Does.Contain("already awaiting"));
     }
 
     [Test]

@@ -67,7 +67,7 @@ internal static class TestKit
 /// </summary>
 internal sealed class ScriptedEvents : IEvents
 {
-    private readonly List<Syscall> _ready = [];
+    private readonly List<(Syscall Syscall, int Selects)> _ready = [];
 
     internal List<Syscall> Registered { get; } = [];
 
@@ -82,8 +82,8 @@ internal sealed class ScriptedEvents : IEvents
     /// <summary>Called from the task's <c>onSuspend</c>: the syscall is now watched.</summary>
     internal void Register(Syscall syscall) => Registered.Add(syscall);
 
-    /// <summary>The next select resumes <paramref name="syscall"/>.</summary>
-    internal void Ready(Syscall syscall) => _ready.Add(syscall);
+    /// <summary>The next select, or the one after <paramref name="skippedSelects"/> more, resumes <paramref name="syscall"/>.</summary>
+    internal void Ready(Syscall syscall, int skippedSelects = 0) => _ready.Add((syscall, Selects + skippedSelects));
 
     public ReadOnlySpan<Signal> Select(bool block, ReadOnlySpan<int> cancelledSyscalls)
     {
@@ -94,8 +94,9 @@ internal sealed class ScriptedEvents : IEvents
         }
 
         Cancelled.AddRange(cancelledSyscalls);
-        var signals = _ready.Select(s => new Signal(s)).ToArray();
-        _ready.Clear();
+        var due = _ready.Where(r => r.Selects < Selects).ToList();
+        _ready.RemoveAll(due.Contains);
+        var signals = due.Select(r => new Signal(r.Syscall)).ToArray();
         if (signals.Length == 0 && block)
         {
             // Nothing will ever be ready: a test that blocks here is waiting for a wake-up that cannot come.

@@ -185,7 +185,7 @@ public class ArgumentCheckTests
         {
             var r = Ownership.Create(0, _ => finalised++);
             await Ownership.OwnAsync(r);
-            error = await TestKit.CatchAsync<ArgumentException>(() => Ownership.OwnAsync(r));
+            error = await TestKit.CatchAsync<ArgumentException>(async () => await Ownership.OwnAsync(r));
 
             await Ownership.ReleaseAsync(r);
             await Ownership.OwnAsync(r); // released: owning it again is fine
@@ -207,7 +207,7 @@ public class ArgumentCheckTests
         {
             var r = Ownership.Create(0, _ => finalised++);
             await Ownership.OwnAsync(r);
-            error = await TestKit.CatchAsync<ArgumentException>(() => Ownership.TransferAsync(r));
+            error = await TestKit.CatchAsync<ArgumentException>(async () => await Ownership.TransferAsync(r));
 
             await Ownership.CheckAsync(r);
             await Ownership.ReleaseAsync(r);
@@ -232,7 +232,7 @@ public class ArgumentCheckTests
             var p = await Fiber.SpawnAsync(async () => await Fiber.SyscallAsync("theirs"));
             child = p.Id;
             var syscall = await Fiber.AwaitAsync(p);
-            error = await TestKit.CatchAsync<ArgumentException>(() => Fiber.SuspendAsync(syscall, () => onSuspendRan = true));
+            error = await TestKit.CatchAsync<ArgumentException>(async () => await Fiber.SuspendAsync(syscall, () => onSuspendRan = true));
         });
 
         Assert.That(error, Is.Not.Null);

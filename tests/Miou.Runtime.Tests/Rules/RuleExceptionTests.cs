@@ -271,12 +271,15 @@ public class RuleExceptionTests
         {
             site = TestKit.Here(); var p = await Fiber.SpawnAsync(async () =>
             {
-                seen = await TestKit.CatchAsync<NotOwnerException>(() => operation switch // an ordinary exception (spec §10 Q12)
+                seen = await TestKit.CatchAsync<NotOwnerException>(async () => // an ordinary exception (spec §10 Q12)
                 {
-                    "check" => Ownership.CheckAsync(resource),
-                    "disown" => Ownership.DisownAsync(resource),
-                    "release" => Ownership.ReleaseAsync(resource),
-                    _ => Ownership.TransferAsync(resource),
+                    switch (operation)
+                    {
+                        case "check": await Ownership.CheckAsync(resource); break;
+                        case "disown": await Ownership.DisownAsync(resource); break;
+                        case "release": await Ownership.ReleaseAsync(resource); break;
+                        default: await Ownership.TransferAsync(resource); break;
+                    }
                 });
             });
             id = p.Id;

@@ -4,7 +4,6 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Operations;
 using Miou.Generators.Diagnostics;
 using Miou.Generators.Model;
 
@@ -23,6 +22,7 @@ internal sealed class BodyAnalysis
     private readonly CancellationToken _cancellation;
     private readonly HashSet<IMethodSymbol> _fiberLocals = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<InvocationExpressionSyntax, Call> _calls = new();
+    private readonly Dictionary<InvocationExpressionSyntax, IMethodSymbol?> _invoked = new();
 
     private BodyAnalysis(SemanticModel model, SyntaxNode root, string methodName, CancellationToken cancellation)
     {
@@ -179,7 +179,7 @@ internal sealed class BodyAnalysis
     /// <summary>What an invocation is to the generator: null for an ordinary call.</summary>
     private Call? Classify(InvocationExpressionSyntax invocation)
     {
-        if (_model.GetSymbolInfo(invocation, _cancellation).Symbol is not IMethodSymbol method)
+        if (Invoked(invocation) is not { } method)
         {
             return null;
         }
@@ -205,14 +205,9 @@ internal sealed class BodyAnalysis
     /// <summary>Fiber-body arguments of a direct-style call: lambdas become async, [Fiber] method groups their twins.</summary>
     private void PlanFiberBodies(InvocationExpressionSyntax invocation, IMethodSymbol method)
     {
-        if (_model.GetOperation(invocation, _cancellation) is not IInvocationOperation operation)
+        foreach (var syntax in invocation.ArgumentList.Arguments)
         {
-            return;
-        }
-
-        foreach (var argument in operation.Arguments)
-        {
-            if (argument.Parameter is not { } parameter || !KnownSymbols.IsFiberBodyParameter(parameter) || argument.Syntax is not ArgumentSyntax syntax)
+            if (ParameterOf(syntax, method) is not { } parameter || !KnownSymbols.IsFiberBodyParameter(parameter))
             {
                 continue;
             }
@@ -329,23 +324,40 @@ internal sealed class BodyAnalysis
 
     private bool IsFiberBodyArgument(ArgumentSyntax argument)
     {
-        if (argument.Parent?.Parent is not InvocationExpressionSyntax invocation ||
-            _model.GetSymbolInfo(invocation, _cancellation).Symbol is not IMethodSymbol method ||
-            !KnownSymbols.TryGetDirectStyle(method, out _, out _) ||
-            _model.GetOperation(invocation, _cancellation) is not IInvocationOperation operation)
+        return argument.Parent?.Parent is InvocationExpressionSyntax invocation &&
+               Invoked(invocation) is { } method &&
+               KnownSymbols.TryGetDirectStyle(method, out _, out _) &&
+               ParameterOf(argument, method) is { } parameter &&
+               KnownSymbols.IsFiberBodyParameter(parameter);
+    }
+
+    /// <summary>The method an invocation binds to, asked of the semantic model once.</summary>
+    private IMethodSymbol? Invoked(InvocationExpressionSyntax invocation)
+    {
+        if (!_invoked.TryGetValue(invocation, out var method))
         {
-            return false;
+            method = _model.GetSymbolInfo(invocation, _cancellation).Symbol as IMethodSymbol;
+            _invoked[invocation] = method;
         }
 
-        foreach (var op in operation.Arguments)
+        return method;
+    }
+
+    /// <summary>The parameter an argument is for: by name, else by position (the last one for a params array).</summary>
+    private static IParameterSymbol? ParameterOf(ArgumentSyntax argument, IMethodSymbol method)
+    {
+        if (argument.NameColon is { } name)
         {
-            if (op.Syntax == argument)
-            {
-                return op.Parameter is { } parameter && KnownSymbols.IsFiberBodyParameter(parameter);
-            }
+            return method.Parameters.FirstOrDefault(p => p.Name == name.Name.Identifier.ValueText);
         }
 
-        return false;
+        var index = argument.Parent is ArgumentListSyntax list ? list.Arguments.IndexOf(argument) : -1;
+        if (index < 0 || method.Parameters.Length == 0)
+        {
+            return null;
+        }
+
+        return index < method.Parameters.Length ? method.Parameters[index] : method.Parameters[method.Parameters.Length - 1].IsParams ? method.Parameters[method.Parameters.Length - 1] : null;
     }
 
     /// <summary>The simple name that denotes the called method: the identifier to rename.</summary>

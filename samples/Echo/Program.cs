@@ -1,11 +1,14 @@
 // An echo server in the shape of the original Miou tutorial: one fiber per connection, spawned into an orphans
 // collection that the accept loop cleans up as it goes.
 //
+//   dotnet run --project samples/Echo -- --clients 10                    # ends on its own
 //   dotnet run --project samples/Echo -c Release -- [PORT] [--connections N]
 //
-// PORT defaults to 9000 (0 picks a free one; the chosen port is printed). With --connections N the server accepts N
-// connections, waits until all of them are closed, and exits — the bounded mode the benchmark and CI use. Without it
-// the server runs until killed.
+// With --clients N the program plays both sides: it serves on a free loopback port and runs N client fibers that each
+// send a few lines and check the echo, then everything ends — the way to see it work without any other tool.
+// Otherwise it serves PORT (default 9000; 0 picks a free one, printed) for outside clients; with --connections N it
+// accepts N connections, waits until all of them are closed, and exits — the bounded mode the benchmark uses. Without
+// either it runs until killed.
 //
 // Written by hand as 'async Fiber' for now; with the generator these become [Fiber] methods in direct style (the same
 // code with the awaits and the 'Async' suffixes removed).
@@ -15,20 +18,78 @@ using Miou.Unix;
 
 var port = 9000;
 int? connections = null;
+int? clients = null;
 for (var i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--connections" && i + 1 < args.Length)
+    switch (args[i])
     {
-        connections = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+        case "--connections" when i + 1 < args.Length:
+            connections = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--clients" when i + 1 < args.Length:
+            clients = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        default:
+            port = int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
     }
-    else
-    {
-        port = int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture);
-    }
+}
+
+if (clients is { } n)
+{
+    var echoed = UnixRun.Run(() => Demo.RunAsync(n));
+    Console.WriteLine($"{echoed} of {n} clients got their lines back");
+    return echoed == n ? 0 : 1;
 }
 
 var served = UnixRun.Run(() => EchoServer.ServeAsync(new IPEndPoint(IPAddress.Loopback, port), connections, Console.Out));
 Console.WriteLine($"served {served} connections");
+return 0;
+
+/// <summary>Both sides in one program: the server as a child, and <c>n</c> clients.</summary>
+internal static class Demo
+{
+    internal static async Fiber<int> RunAsync(int n)
+    {
+        var server = await UnixSocket.TcpV4Async();
+        server.BindAndListen(new IPEndPoint(IPAddress.Loopback, 0));
+        var at = server.LocalEndPoint!;
+        var serving = await Fiber.SpawnAsync(() => EchoServer.ServeAsync(server, n, Console.Out), give: [server.Resource]);
+        var sessions = new List<Promise<bool>>();
+        for (var i = 0; i < n; i++)
+        {
+            var id = i;
+            sessions.Add(await Fiber.SpawnAsync(() => ClientAsync(at, id)));
+        }
+
+        var ok = 0;
+        foreach (var session in sessions)
+        {
+            ok += await Fiber.AwaitAsync(session) ? 1 : 0;
+        }
+
+        await Fiber.AwaitAsync(serving);
+        return ok;
+    }
+
+    private static async Fiber<bool> ClientAsync(EndPoint at, int id)
+    {
+        var socket = await UnixSocket.TcpV4Async();
+        await socket.ConnectAsync(at);
+        var ok = true;
+        for (var line = 0; line < 3; line++)
+        {
+            var message = System.Text.Encoding.UTF8.GetBytes($"client {id}, line {line}\n");
+            await socket.WriteAsync(message);
+            var reply = new byte[message.Length];
+            await socket.ReallyReadAsync(reply);
+            ok &= reply.AsSpan().SequenceEqual(message);
+        }
+
+        await socket.CloseAsync();
+        return ok;
+    }
+}
 
 /// <summary>The server: an accept loop, one handler fiber per client, and the clean-up of finished handlers.</summary>
 internal static class EchoServer
@@ -38,6 +99,12 @@ internal static class EchoServer
     {
         var server = await UnixSocket.TcpV4Async();
         server.BindAndListen(at, backlog: 128);
+        return await ServeAsync(server, connections, log);
+    }
+
+    /// <summary>Serves on <paramref name="server"/>, which the caller owns and this closes.</summary>
+    internal static async Fiber<int> ServeAsync(UnixSocket server, int? connections, TextWriter log)
+    {
         log.WriteLine($"listening on {server.LocalEndPoint}");
         log.Flush();
         var handlers = new Orphans<Unit>();

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Echo-server benchmark (issue 6): the C epoll server (the ceiling), samples/Echo on Miou.Unix, and a plain .NET
+# Socket + async/await server, run back to back with the same load client and settings, RUNS rounds each (the
+# contenders interleaved round by round, so drift of a shared machine hits them alike), medians reported.
+#
+#   benchmarks/echo/run.sh                 # 50 connections, 64-byte messages, 10 s, 5 runs each
+#   CONNS=50 MSG=64 DURATION=10 RUNS=5 TOOLS=../shared/tools benchmarks/echo/run.sh
+#
+# Needs gcc (for the C tools) and the .NET SDK; loopback only. Prints one markdown table on stdout; the raw client
+# lines go to stderr.
+set -euo pipefail
+
+CONNS=${CONNS:-50}
+MSG=${MSG:-64}
+SECONDS_PER_RUN=${DURATION:-10}
+RUNS=${RUNS:-5}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TOOLS=${TOOLS:-$ROOT/../shared/tools}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+gcc -O2 -o "$OUT/echo_client" "$TOOLS/echo_client.c"
+gcc -O2 -o "$OUT/c_echo_server" "$TOOLS/c_echo_server.c"
+dotnet build -c Release -v quiet -nologo "$ROOT/samples/Echo/Echo.csproj" -o "$OUT/miou" >/dev/null
+dotnet build -c Release -v quiet -nologo "$ROOT/benchmarks/echo/PlainEcho/PlainEcho.csproj" -o "$OUT/plain" >/dev/null
+
+server_command() { # contender port
+  case "$1" in
+    c) echo "$OUT/c_echo_server $2 $CONNS" ;;
+    miou) echo "$OUT/miou/Echo $2 --connections $CONNS" ;;
+    dotnet) echo "$OUT/plain/PlainEcho $2 $CONNS" ;;
+  esac
+}
+
+wait_listening() { # port
+  for _ in $(seq 1 200); do
+    if ss -ltnH "sport = :$1" | grep -q .; then return 0; fi
+    sleep 0.05
+  done
+  echo "server on port $1 did not start" >&2
+  return 1
+}
+
+CONTENDERS=(c miou dotnet)
+port=$((20000 + RANDOM % 20000))
+for run in $(seq 1 "$RUNS"); do
+  for who in "${CONTENDERS[@]}"; do
+    port=$((port + 1))
+    $(server_command "$who" "$port") >"$OUT/server.log" 2>&1 &
+    server=$!
+    wait_listening "$port"
+    line=$("$OUT/echo_client" "$port" "$CONNS" "$SECONDS_PER_RUN" "$MSG")
+    wait "$server"
+    echo "$who run $run: $line" >&2
+    echo "$line" | sed -E 's/.*rps=([0-9]+) p50_us=([0-9]+) p99_us=([0-9]+).*/\1 \2 \3/' >>"$OUT/$who.txt"
+  done
+done
+
+median() { # file column
+  sort -n -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
+}
+
+c_rps=$(median "$OUT/c.txt" 1)
+echo "| server | requests/s (median of $RUNS) | p50 µs | p99 µs | vs C ceiling |"
+echo "| --- | --- | --- | --- | --- |"
+for who in "${CONTENDERS[@]}"; do
+  rps=$(median "$OUT/$who.txt" 1)
+  name=$(case "$who" in c) echo "C epoll server (ceiling)";; miou) echo "samples/Echo on Miou.Unix";; dotnet) echo "plain .NET Socket async/await";; esac)
+  echo "| $name | $rps | $(median "$OUT/$who.txt" 2) | $(median "$OUT/$who.txt" 3) | $(awk -v a="$rps" -v b="$c_rps" 'BEGIN { printf "%.0f%%", 100 * a / b }') |"
+done

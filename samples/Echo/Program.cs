@@ -10,8 +10,8 @@
 // accepts N connections, waits until all of them are closed, and exits — the bounded mode the benchmark uses. Without
 // either it runs until killed.
 //
-// Written by hand as 'async Fiber' for now; with the generator these become [Fiber] methods in direct style (the same
-// code with the awaits and the 'Async' suffixes removed).
+// Direct style: [Fiber] methods, no async/await; Miou's generator gives each a resumable twin named with "Async",
+// which is what UnixRun.Run starts.
 using System.Net;
 using Miou;
 using Miou.Unix;
@@ -47,63 +47,67 @@ Console.WriteLine($"served {served} connections");
 return 0;
 
 /// <summary>Both sides in one program: the server as a child, and <c>n</c> clients.</summary>
-internal static class Demo
+internal static partial class Demo
 {
-    internal static async Fiber<int> RunAsync(int n)
+    [Fiber]
+    internal static int Run(int n)
     {
-        var server = await UnixSocket.TcpV4Async();
+        var server = UnixSocket.TcpV4();
         server.BindAndListen(new IPEndPoint(IPAddress.Loopback, 0));
         var at = server.LocalEndPoint!;
-        var serving = await Fiber.SpawnAsync(() => EchoServer.ServeAsync(server, n, Console.Out), give: [server.Resource]);
+        var serving = Fiber.Async(() => EchoServer.Serve(server, n, Console.Out), give: [server.Resource]);
         var sessions = new List<Promise<bool>>();
         for (var i = 0; i < n; i++)
         {
             var id = i;
-            sessions.Add(await Fiber.SpawnAsync(() => ClientAsync(at, id)));
+            sessions.Add(Fiber.Async(() => Client(at, id)));
         }
 
         var ok = 0;
         foreach (var session in sessions)
         {
-            ok += await Fiber.AwaitAsync(session) ? 1 : 0;
+            ok += Fiber.Await(session) ? 1 : 0;
         }
 
-        await Fiber.AwaitAsync(serving);
+        Fiber.Await(serving);
         return ok;
     }
 
-    private static async Fiber<bool> ClientAsync(EndPoint at, int id)
+    [Fiber]
+    private static bool Client(EndPoint at, int id)
     {
-        var socket = await UnixSocket.TcpV4Async();
-        await socket.ConnectAsync(at);
+        var socket = UnixSocket.TcpV4();
+        socket.Connect(at);
         var ok = true;
         for (var line = 0; line < 3; line++)
         {
             var message = System.Text.Encoding.UTF8.GetBytes($"client {id}, line {line}\n");
-            await socket.WriteAsync(message);
+            socket.Write(message);
             var reply = new byte[message.Length];
-            await socket.ReallyReadAsync(reply);
+            socket.ReallyRead(reply);
             ok &= reply.AsSpan().SequenceEqual(message);
         }
 
-        await socket.CloseAsync();
+        socket.Close();
         return ok;
     }
 }
 
 /// <summary>The server: an accept loop, one handler fiber per client, and the clean-up of finished handlers.</summary>
-internal static class EchoServer
+internal static partial class EchoServer
 {
     /// <summary>Serves <paramref name="at"/> until <paramref name="connections"/> clients have come and gone (forever if null).</summary>
-    internal static async Fiber<int> ServeAsync(IPEndPoint at, int? connections, TextWriter log)
+    [Fiber]
+    internal static int Serve(IPEndPoint at, int? connections, TextWriter log)
     {
-        var server = await UnixSocket.TcpV4Async();
+        var server = UnixSocket.TcpV4();
         server.BindAndListen(at, backlog: 128);
-        return await ServeAsync(server, connections, log);
+        return Serve(server, connections, log);
     }
 
     /// <summary>Serves on <paramref name="server"/>, which the caller owns and this closes.</summary>
-    internal static async Fiber<int> ServeAsync(UnixSocket server, int? connections, TextWriter log)
+    [Fiber]
+    internal static int Serve(UnixSocket server, int? connections, TextWriter log)
     {
         log.WriteLine($"listening on {server.LocalEndPoint}");
         log.Flush();
@@ -111,16 +115,16 @@ internal static class EchoServer
         var accepted = 0;
         while (connections is null || accepted < connections)
         {
-            await CleanUpAsync(handlers, log);
-            var client = await server.AcceptAsync();
+            CleanUp(handlers, log);
+            var client = server.Accept();
             client.SetNoDelay(true);
             // The handler owns the client from now on: however it ends, the client gets closed.
-            await Fiber.SpawnAsync(() => HandleAsync(client), handlers, give: [client.Resource]);
+            Fiber.Async(() => Handle(client), handlers, give: [client.Resource]);
             accepted++;
         }
 
-        await server.CloseAsync();
-        while (await handlers.GetAsync() is { } outcome)
+        server.Close();
+        while (handlers.Get() is { } outcome)
         {
             Report(outcome, log);
         }
@@ -129,29 +133,26 @@ internal static class EchoServer
     }
 
     /// <summary>Echoes what the client sends until it closes its end.</summary>
-    private static async Fiber HandleAsync(UnixSocket client)
+    [Fiber]
+    private static void Handle(UnixSocket client)
     {
         var buffer = new byte[4096];
-        while (true)
+        int n;
+        while ((n = client.Read(buffer)) > 0)
         {
-            var n = await client.ReadAsync(buffer);
-            if (n == 0)
-            {
-                break;
-            }
-
-            await client.WriteAsync(buffer.AsMemory(0, n));
+            client.Write(buffer.AsMemory(0, n));
         }
 
-        await client.CloseAsync();
+        client.Close();
     }
 
     /// <summary>Collects every handler that has finished (the original tutorial's <c>clean_up</c>).</summary>
-    private static async Fiber CleanUpAsync(Orphans<Unit> handlers, TextWriter log)
+    [Fiber]
+    private static void CleanUp(Orphans<Unit> handlers, TextWriter log)
     {
-        while (await handlers.CareAsync() is { } done)
+        while (handlers.Care() is { } done)
         {
-            Report(await Fiber.AwaitResultAsync(done), log);
+            Report(Fiber.AwaitResult(done), log);
         }
     }
 

@@ -5,53 +5,59 @@
 // An event source (IEvents) is what resumes tasks suspended on system events. Miou.Unix's loop does this with epoll; here
 // the only "event" is time, so the whole source fits on a page:
 //
-//   1. A task creates a token:            var syscall = await Fiber.SyscallAsync("sleep");
+//   1. A task creates a token:            var syscall = Fiber.Syscall("sleep");
 //   2. and suspends on it, registering it in the source once the suspension is accepted:
-//                                          await Fiber.SuspendAsync(syscall, () => sleepers.Add(deadline, syscall));
+//                                          Fiber.Suspend(syscall, () => sleepers.Add(deadline, syscall));
 //   3. The domain calls Select(block, cancelled) while a task is suspended — after every step without blocking, and
 //      with block = true when it has nothing else to do. Select returns `new Signal(syscall)` for each sleeper whose
 //      deadline has passed: the domain resumes those tasks.
 //   4. A task cancelled while asleep: its token's id arrives in `cancelled` at a later Select; forget it there.
 //   5. Interrupt() may come from any thread while Select blocks: it must make Select return.
 //
-// Written by hand as 'async Fiber' for now; with the generator, Sleep becomes a [Fiber] method in direct style.
+// Direct style: [Fiber] methods, no async/await; Miou's generator gives each a resumable twin.
 using System.Diagnostics;
 using Miou;
 
-var log = new List<string>();
-Fiber.Run(async () =>
-{
-    // Three sleepers, spawned in an order unrelated to their deadlines, wake in deadline order.
-    var sleepers = new List<Promise>();
-    foreach (var ms in new[] { 300, 100, 200 })
-    {
-        sleepers.Add(await Fiber.SpawnAsync(async () =>
-        {
-            await Sleepers.SleepAsync(TimeSpan.FromMilliseconds(ms));
-            log.Add($"woke after {ms} ms");
-        }));
-    }
-
-    foreach (var sleeper in sleepers)
-    {
-        await Fiber.AwaitAsync(sleeper);
-    }
-
-    // A sleeper cancelled long before its deadline: the run does not wait ten seconds for it.
-    var started = Stopwatch.StartNew();
-    var dreamer = await Fiber.SpawnAsync(async () => await Sleepers.SleepAsync(TimeSpan.FromSeconds(10)));
-    await Fiber.YieldAsync();
-    await Fiber.CancelAsync(dreamer);
-    log.Add($"cancelled a 10 s sleeper after {(started.ElapsedMilliseconds < 1000 ? "less than a second" : "too long")}");
-}, new RunOptions { Events = domain => new Sleepers(), Domains = 0, Policy = SchedulingPolicy.Fifo });
-
+var log = Fiber.Run(Demo.Sleepy, new RunOptions { Events = domain => new Sleepers(), Domains = 0, Policy = SchedulingPolicy.Fifo });
 foreach (var line in log)
 {
     Console.WriteLine(line);
 }
 
+internal static partial class Demo
+{
+    [Fiber]
+    internal static List<string> Sleepy()
+    {
+        var log = new List<string>();
+        // Three sleepers, spawned in an order unrelated to their deadlines, wake in deadline order.
+        var sleepers = new List<Promise>();
+        foreach (var ms in new[] { 300, 100, 200 })
+        {
+            sleepers.Add(Fiber.Async(() =>
+            {
+                Sleepers.Sleep(TimeSpan.FromMilliseconds(ms));
+                log.Add($"woke after {ms} ms");
+            }));
+        }
+
+        foreach (var sleeper in sleepers)
+        {
+            Fiber.Await(sleeper);
+        }
+
+        // A sleeper cancelled long before its deadline: the run does not wait ten seconds for it.
+        var started = Stopwatch.StartNew();
+        var dreamer = Fiber.Async(() => Sleepers.Sleep(TimeSpan.FromSeconds(10)));
+        Fiber.Yield();
+        Fiber.Cancel(dreamer);
+        log.Add($"cancelled a 10 s sleeper after {(started.ElapsedMilliseconds < 1000 ? "less than a second" : "too long")}");
+        return log;
+    }
+}
+
 /// <summary>An event source whose only events are deadlines: one per domain, made on the domain's thread.</summary>
-internal sealed class Sleepers : IEvents
+internal sealed partial class Sleepers : IEvents
 {
     // The source's tables live on its domain's thread: the current domain's source is found through a thread-static.
     [ThreadStatic]
@@ -65,12 +71,13 @@ internal sealed class Sleepers : IEvents
     public Sleepers() => t_current = this;
 
     /// <summary>The sleep operation: a syscall, registered with its deadline when the suspension is accepted.</summary>
-    public static async Fiber SleepAsync(TimeSpan duration)
+    [Fiber]
+    public static void Sleep(TimeSpan duration)
     {
         var source = t_current ?? throw new InvalidOperationException("Run with RunOptions.Events = _ => new Sleepers().");
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var syscall = await Fiber.SyscallAsync("sleep");
-        await Fiber.SuspendAsync(syscall, () => source._byDeadline.Enqueue(syscall, deadline));
+        var syscall = Fiber.Syscall("sleep");
+        Fiber.Suspend(syscall, () => source._byDeadline.Enqueue(syscall, deadline));
     }
 
     public ReadOnlySpan<Signal> Select(bool block, ReadOnlySpan<int> cancelledSyscalls)

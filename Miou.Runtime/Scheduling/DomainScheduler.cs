@@ -442,8 +442,11 @@ internal sealed partial class DomainScheduler
                 budget = 0;
                 dequeued = false;
             }
+            else
+            {
+                task.ExecState = Promise.Exec.Running;
+            }
 
-            task.ExecState = Promise.Exec.Running;
             while (!task.BodyDone)
             {
                 if (task.Op == OpKind.None)
@@ -479,6 +482,11 @@ internal sealed partial class DomainScheduler
     private void ResumeCancelled(Promise task)
     {
         task.Ticket++; // its run-queue entry, if any, is now stale
+        if (task.Op == OpKind.Custom)
+        {
+            ((SchedulerOp)task.OpTarget!).Cancelled(task); // leave the wait queue before the cancellation is thrown
+        }
+
         Running = task;
         try
         {
@@ -510,18 +518,16 @@ internal sealed partial class DomainScheduler
         frame.MoveNext();
     }
 
-    private enum Answered
-    {
-        Resume,
-        Again,
-        Park,
-    }
-
     /// <summary>Answers one scheduling point of the task's pending operation.</summary>
     private Answered Answer(Promise task)
     {
         if (task.CancelRequested)
         {
+            if (task.Op == OpKind.Custom)
+            {
+                ((SchedulerOp)task.OpTarget!).Cancelled(task);
+            }
+
             return Answered.Resume; // Resume throws the cancellation at the suspension point
         }
 
@@ -646,6 +652,18 @@ internal sealed partial class DomainScheduler
                 return Answered.Park;
             }
 
+            case OpKind.Custom:
+            {
+                var answer = ((SchedulerOp)task.OpTarget!).Answer(this, task);
+                if (answer == Answered.Park)
+                {
+                    Trace(TraceKind.Await, task);
+                    Park(task);
+                }
+
+                return answer;
+            }
+
             default:
                 throw new InvalidOperationException($"Miou internal error: unknown operation {task.Op}.");
         }
@@ -681,6 +699,9 @@ internal sealed partial class DomainScheduler
             case Promise.Exec.Queued:
             case Promise.Exec.Parked:
                 ResumeCancelled(task);
+                break;
+            case Promise.Exec.Done when task.TornDown:
+                NotifyTornDown(task); // torn down before it was cancelled: now it may leave its parent's children
                 break;
             case Promise.Exec.Done:
                 Rules.MaybeTornDown(task);

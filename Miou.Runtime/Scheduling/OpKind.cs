@@ -24,6 +24,9 @@ internal enum OpKind : byte
     /// <summary>Cancel a child: who-am-I point, cancel point, then park until its subtree is torn down.</summary>
     Cancel,
 
-    /// <summary>Park on a <see cref="Trigger"/> until it is signalled (mutex, condition, lazy, syscalls, computations).</summary>
+    /// <summary>Park on a <see cref="Trigger"/> until it is signalled (lazy values, syscalls, the Task bridge).</summary>
     Trigger,
+
+    /// <summary>An operation answered by its target, a <see cref="SchedulerOp"/> (mutex, condition, computation).</summary>
+    Custom,
 }

@@ -6,10 +6,11 @@ namespace Miou;
 /// A single-assignment result cell usable from any thread (spec §6.2): running, then returned or cancelled (failed).
 /// Tasks can await it; whoever completes it — another task, another domain, a foreign thread — resumes them.
 /// </summary>
-public sealed class Computation<T>
+public sealed class Computation<T> : Scheduling.SchedulerOp
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private List<Trigger>? _triggers;
+    private List<Promise>? _tasks; // fibers parked in AwaitAsync
     private Result<T>? _outcome;
 
     /// <summary>Whether the computation is still running.</summary>
@@ -124,6 +125,7 @@ public sealed class Computation<T>
     private bool TryComplete(Result<T> outcome)
     {
         List<Trigger>? triggers;
+        List<Promise>? tasks;
         lock (_gate)
         {
             if (_outcome is not null)
@@ -134,6 +136,16 @@ public sealed class Computation<T>
             _outcome = outcome;
             triggers = _triggers;
             _triggers = null;
+            tasks = _tasks;
+            _tasks = null;
+        }
+
+        if (tasks is not null)
+        {
+            foreach (var task in tasks)
+            {
+                task.Domain.Wake(task, this);
+            }
         }
 
         if (triggers is not null)
@@ -151,28 +163,31 @@ public sealed class Computation<T>
     [DirectStyle(nameof(AwaitAsync))]
     public Result<T> Await() => throw new NotInFiberException("Computation.Await");
 
-    /// <summary>Parks the calling fiber until the computation completes, then returns its outcome.</summary>
-    public async Fiber<Result<T>> AwaitAsync()
+    /// <summary>
+    /// Parks the calling fiber until the computation completes, then returns its outcome. One scheduling point, plus the
+    /// wait; no allocation.
+    /// </summary>
+    public ComputationAwaitable<T> AwaitAsync() => new(this);
+
+    internal override Scheduling.Answered Answer(Scheduling.DomainScheduler domain, Promise task)
     {
-        while (true)
+        lock (_gate)
         {
-            if (Peek() is { } done)
+            if (_outcome is not null)
             {
-                return done;
+                return Scheduling.Answered.Resume;
             }
 
-            var trigger = new Trigger();
-            if (TryAttach(trigger))
-            {
-                try
-                {
-                    await trigger.AwaitAsync();
-                }
-                finally
-                {
-                    Detach(trigger);
-                }
-            }
+            (_tasks ??= []).Add(task);
+            return Scheduling.Answered.Park;
+        }
+    }
+
+    internal override void Cancelled(Promise task)
+    {
+        lock (_gate)
+        {
+            _tasks?.Remove(task);
         }
     }
 
@@ -181,5 +196,5 @@ public sealed class Computation<T>
     public T AwaitValue() => throw new NotInFiberException("Computation.AwaitValue");
 
     /// <summary>The value, or the exception rethrown, once complete.</summary>
-    public async Fiber<T> AwaitValueAsync() => (await AwaitAsync()).ValueOrThrow();
+    public ComputationValueAwaitable<T> AwaitValueAsync() => new(this);
 }

@@ -8,8 +8,9 @@ namespace Miou;
 /// </summary>
 public sealed class FiberCondition
 {
-    private readonly object _gate = new();
-    private readonly LinkedList<Trigger> _waiters = new();
+    private readonly Lock _gate = new();
+    private readonly Queue<(Promise Task, Waiting Wait)> _waiters = new();
+    private Waiting? _lastWait; // reused while the condition is used with the same mutex: no allocation per wait
 
     /// <summary>Releases <paramref name="mutex"/>, parks until signalled, then takes the mutex again (direct style).</summary>
     [DirectStyle(nameof(WaitAsync))]
@@ -17,89 +18,116 @@ public sealed class FiberCondition
 
     /// <summary>
     /// Releases <paramref name="mutex"/> (which the caller must hold), parks until signalled, then takes the mutex again.
-    /// If the task is cancelled while parked, the cancellation is thrown without re-taking the mutex.
+    /// If the task is cancelled while parked, the cancellation is thrown without re-taking the mutex. No allocation.
     /// </summary>
-    public async Fiber WaitAsync(FiberMutex mutex)
+    /// <remarks>Throws <see cref="InvalidOperationException"/> if the calling task does not hold <paramref name="mutex"/>.</remarks>
+    public OpAwaitable WaitAsync(FiberMutex mutex)
     {
         ArgumentNullException.ThrowIfNull(mutex);
-        await PointAwaitable.Points(1);
-        var trigger = new Trigger();
-        LinkedListNode<Trigger> node;
-        lock (_gate)
+        var wait = _lastWait;
+        if (wait is null || !ReferenceEquals(wait.Mutex, mutex))
         {
-            node = _waiters.AddLast(trigger);
+            _lastWait = wait = new Waiting(this, mutex);
         }
 
-        try
-        {
-            mutex.Unlock();
-        }
-        catch
-        {
-            Forget(node); // not holding the mutex: leave no stale waiter behind (the original does, spec §10 Q17)
-            throw;
-        }
-
-        try
-        {
-            await trigger.AwaitAsync();
-        }
-        catch (CancelledException)
-        {
-            if (!Forget(node))
-            {
-                Signal(); // we were signalled as we were cancelled: pass the wake-up on
-            }
-
-            throw;
-        }
-
-        await mutex.LockAsync();
+        return new OpAwaitable(wait);
     }
 
     /// <summary>Wakes the oldest waiter, if any. Not a scheduling point; any thread.</summary>
     public void Signal()
     {
-        Trigger? next = null;
+        (Promise Task, Waiting Wait) next;
         lock (_gate)
         {
-            if (_waiters.First is { } first)
+            if (!_waiters.TryDequeue(out next))
             {
-                _waiters.RemoveFirst();
-                next = first.Value;
+                return;
             }
         }
 
-        next?.Signal();
+        next.Task.Domain.Wake(next.Task, next.Wait);
     }
 
     /// <summary>Wakes every waiter, oldest first. Not a scheduling point; any thread.</summary>
     public void Broadcast()
     {
-        Trigger[] all;
+        (Promise Task, Waiting Wait)[] all;
         lock (_gate)
         {
-            all = [.. _waiters];
+            all = _waiters.ToArray();
             _waiters.Clear();
         }
 
-        foreach (var trigger in all)
+        foreach (var (task, wait) in all)
         {
-            trigger.Signal();
+            task.Domain.Wake(task, wait);
         }
     }
 
-    private bool Forget(LinkedListNode<Trigger> node)
+    private bool Forget(Promise task)
     {
         lock (_gate)
         {
-            if (node.List is null)
+            var found = false;
+            for (var n = _waiters.Count; n > 0; n--)
             {
-                return false;
+                var next = _waiters.Dequeue();
+                if (!found && ReferenceEquals(next.Task, task))
+                {
+                    found = true;
+                }
+                else
+                {
+                    _waiters.Enqueue(next);
+                }
             }
 
-            _waiters.Remove(node);
-            return true;
+            return found;
+        }
+    }
+
+    /// <summary>One wait on this condition with one mutex: what the scheduler answers for <see cref="WaitAsync"/>.</summary>
+    private sealed class Waiting(FiberCondition condition, FiberMutex mutex) : SchedulerOp
+    {
+        internal FiberMutex Mutex { get; } = mutex;
+
+        // Phase 0: the who-am-I point — queue up, release the mutex, park. Phase 1: signalled — re-take the mutex, which
+        // answers the rest of the operation (the task's target becomes the mutex).
+        internal override Answered Answer(DomainScheduler domain, Promise task)
+        {
+            if (task.OpPhase == 0)
+            {
+                lock (condition._gate)
+                {
+                    condition._waiters.Enqueue((task, this));
+                }
+
+                try
+                {
+                    Mutex.Release(task);
+                }
+                catch (InvalidOperationException e)
+                {
+                    condition.Forget(task); // not holding the mutex: leave no stale waiter (the original does, spec §10 Q17)
+                    domain.ResumeException = e;
+                    return Answered.Resume;
+                }
+
+                task.OpPhase = 1;
+                return Answered.Park;
+            }
+
+            task.OpTarget = Mutex;
+            task.OpPhase = 0;
+            return Answered.Again;
+        }
+
+        internal override void Cancelled(Promise task)
+        {
+            if (!condition.Forget(task))
+            {
+                condition.Signal(); // it was signalled as it was cancelled: pass the wake-up on
+            }
         }
     }
 }

@@ -6,10 +6,10 @@ namespace Miou;
 /// A mutual-exclusion lock for fibers, across domains (spec §6.3). Waiters park instead of blocking their domain and are
 /// served in FIFO order: unlocking hands the lock directly to the oldest waiter. Not re-entrant.
 /// </summary>
-public sealed class FiberMutex
+public sealed class FiberMutex : SchedulerOp
 {
-    private readonly object _gate = new();
-    private readonly LinkedList<(Trigger Trigger, Promise Task)> _waiters = new();
+    private readonly Lock _gate = new();
+    private readonly TaskQueue _waiters = new();
     private Promise? _owner;
 
     /// <summary>Whether a task holds the lock.</summary>
@@ -28,53 +28,12 @@ public sealed class FiberMutex
     [DirectStyle(nameof(LockAsync))]
     public void Lock() => throw new NotInFiberException("FiberMutex.Lock");
 
-    /// <summary>Takes the lock, parking the fiber while another task holds it. One scheduling point, plus the wait.</summary>
-    /// <exception cref="InvalidOperationException">The calling task already holds it.</exception>
-    public async Fiber LockAsync()
-    {
-        await PointAwaitable.Points(1);
-        var me = DomainScheduler.CurrentTask!;
-        LinkedListNode<(Trigger, Promise)> node;
-        lock (_gate)
-        {
-            if (_owner is null)
-            {
-                _owner = me;
-                return;
-            }
-
-            if (_owner == me)
-            {
-                throw new InvalidOperationException($"FiberMutex: {me.Describe()} already holds this mutex (it is not re-entrant).");
-            }
-
-            node = _waiters.AddLast((new Trigger(), me));
-        }
-
-        try
-        {
-            await node.Value.Item1.AwaitAsync();
-        }
-        catch (CancelledException)
-        {
-            bool handedToMe;
-            lock (_gate)
-            {
-                handedToMe = node.List is null; // Unlock removed us: the lock is ours, pass it on
-                if (!handedToMe)
-                {
-                    _waiters.Remove(node);
-                }
-            }
-
-            if (handedToMe)
-            {
-                Release(me);
-            }
-
-            throw;
-        }
-    }
+    /// <summary>
+    /// Takes the lock, parking the fiber while another task holds it. One scheduling point, plus the wait; no allocation.
+    /// If the fiber is cancelled while waiting it leaves the queue (or passes on a lock handed to it meanwhile).
+    /// </summary>
+    /// <remarks>Throws <see cref="InvalidOperationException"/> if the calling task already holds the lock.</remarks>
+    public OpAwaitable LockAsync() => new(this);
 
     /// <summary>
     /// Takes the lock if it is free and returns whether it did. Not a scheduling point. (The original's <c>try_lock</c>
@@ -102,36 +61,6 @@ public sealed class FiberMutex
     /// <exception cref="InvalidOperationException">The calling task does not hold the lock.</exception>
     public void Unlock() => Release(Suspension.CurrentTask("FiberMutex.Unlock"));
 
-    private void Release(Promise me)
-    {
-        Trigger? next = null;
-        lock (_gate)
-        {
-            if (_owner is null)
-            {
-                throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex that is not locked.");
-            }
-
-            if (_owner != me)
-            {
-                throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex held by {_owner.Describe()}.");
-            }
-
-            if (_waiters.First is { } first)
-            {
-                _waiters.RemoveFirst();
-                _owner = first.Value.Task;
-                next = first.Value.Trigger;
-            }
-            else
-            {
-                _owner = null;
-            }
-        }
-
-        next?.Signal();
-    }
-
     /// <summary>Runs <paramref name="body"/> holding the lock, and releases it however the body ends (direct style).</summary>
     [DirectStyle(nameof(ProtectAsync))]
     public T Protect<T>([FiberBody] Func<T> body) => throw new NotInFiberException("FiberMutex.Protect");
@@ -148,6 +77,83 @@ public sealed class FiberMutex
         finally
         {
             Unlock();
+        }
+    }
+
+    /// <summary>Releases the lock held by <paramref name="me"/>; throws if it does not hold it.</summary>
+    internal void Release(Promise me)
+    {
+        lock (_gate)
+        {
+            if (_owner is null)
+            {
+                throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex that is not locked.");
+            }
+
+            if (_owner != me)
+            {
+                throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex held by {_owner.Describe()}.");
+            }
+        }
+
+        HandOver();
+    }
+
+    /// <summary>Gives the lock to the oldest waiter and wakes it, or frees it.</summary>
+    private void HandOver()
+    {
+        Promise? next;
+        lock (_gate)
+        {
+            _owner = _waiters.TryDequeue(out next) ? next : null;
+        }
+
+        next?.Domain.Wake(next, this);
+    }
+
+    // Phase 0: the who-am-I point — take the lock or queue up. Phase 1: woken because the lock was handed over.
+    internal override Answered Answer(DomainScheduler domain, Promise task)
+    {
+        lock (_gate)
+        {
+            if (task.OpPhase == 0)
+            {
+                if (_owner is null)
+                {
+                    _owner = task;
+                    return Answered.Resume;
+                }
+
+                if (_owner == task)
+                {
+                    domain.ResumeException = new InvalidOperationException($"FiberMutex: {task.Describe()} already holds this mutex (it is not re-entrant).");
+                    return Answered.Resume;
+                }
+
+                _waiters.Enqueue(task);
+                task.OpPhase = 1;
+                return Answered.Park;
+            }
+
+            return _owner == task ? Answered.Resume : Answered.Park;
+        }
+    }
+
+    internal override void Cancelled(Promise task)
+    {
+        bool handedToIt;
+        lock (_gate)
+        {
+            handedToIt = _owner == task && task.OpPhase == 1;
+            if (!handedToIt)
+            {
+                _waiters.Remove(task);
+            }
+        }
+
+        if (handedToIt)
+        {
+            HandOver(); // the lock was handed to a task that is now cancelled: pass it on
         }
     }
 }

@@ -43,18 +43,22 @@ public readonly partial struct Fiber
     public static void Run(Action main, RunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(main);
-        if (main.Method.IsDefined(typeof(AsyncStateMachineAttribute), false))
-        {
-            throw new ArgumentException(
-                "Fiber.Run was given an 'async void' delegate, which Miou cannot wait for. Write it as 'async Fiber' (or a [Fiber] method).",
-                nameof(main));
-        }
-
+        RejectAsyncVoid(main, nameof(main));
         RunRoot<Unit>(() =>
         {
             main();
             return Fiber<Unit>.FromResult(default);
         }, options);
+    }
+
+    private static void RejectAsyncVoid(Delegate main, string parameter)
+    {
+        if (main.Method.IsDefined(typeof(AsyncStateMachineAttribute), false))
+        {
+            throw new ArgumentException(
+                "Fiber.Run was given an 'async void' delegate, which Miou cannot wait for. Write it as 'async Fiber' (or a [Fiber] method).",
+                parameter);
+        }
     }
 
     private static void RejectAsyncResult(Type result, string parameter)

@@ -10,7 +10,8 @@ public sealed record UnixOptions
     /// While tasks are runnable, the runtime polls the event source after every scheduling step; the loop asks the kernel
     /// (a non-blocking <c>epoll_wait</c>) only every <c>PollInterval</c>-th time and otherwise only expires sleepers. When
     /// the domain has nothing else to run it always waits in the kernel. 1 polls at every step, as the original does.
-    /// Default: 61 (a prime, so it does not beat with a task's own loop of scheduling points).
+    /// Default: the environment variable <c>MIOU_POLL_INTERVAL</c>, else 61 (a prime, so it does not beat with a task's
+    /// own loop of scheduling points).
     /// </summary>
-    public int PollInterval { get; init; } = 61;
+    public int PollInterval { get; init; } = int.TryParse(Environment.GetEnvironmentVariable("MIOU_POLL_INTERVAL"), out var n) && n > 0 ? n : 61;
 }

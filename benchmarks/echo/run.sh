@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Echo-server benchmark (issue 6): the C epoll server (the ceiling), samples/Echo on Miou.Unix, and a plain .NET
+# Echo-server benchmark (issue 6): the C epoll server (the ceiling), samples/Echo on Miou.Unix (all handlers on dom0,
+# and --spread: every other handler on a worker domain with Fiber.Call), and a plain .NET
 # Socket + async/await server, run back to back with the same load client and settings, RUNS rounds each (the
 # contenders interleaved round by round, so drift of a shared machine hits them alike), medians reported.
 #
@@ -28,6 +29,7 @@ server_command() { # contender port
   case "$1" in
     c) echo "$OUT/c_echo_server $2 $CONNS" ;;
     miou) echo "$OUT/miou/Echo $2 --connections $CONNS" ;;
+    miou-spread) echo "$OUT/miou/Echo $2 --connections $CONNS --spread" ;;
     dotnet) echo "$OUT/plain/PlainEcho $2 $CONNS" ;;
   esac
 }
@@ -41,7 +43,7 @@ wait_listening() { # port
   return 1
 }
 
-CONTENDERS=(c miou dotnet)
+CONTENDERS=(c miou miou-spread dotnet)
 port=$((20000 + RANDOM % 20000))
 for run in $(seq 1 "$RUNS"); do
   for who in "${CONTENDERS[@]}"; do
@@ -65,6 +67,6 @@ echo "| server | requests/s (median of $RUNS) | p50 µs | p99 µs | vs C ceiling
 echo "| --- | --- | --- | --- | --- |"
 for who in "${CONTENDERS[@]}"; do
   rps=$(median "$OUT/$who.txt" 1)
-  name=$(case "$who" in c) echo "C epoll server (ceiling)";; miou) echo "samples/Echo on Miou.Unix";; dotnet) echo "plain .NET Socket async/await";; esac)
+  name=$(case "$who" in c) echo "C epoll server (ceiling)";; miou) echo "samples/Echo on Miou.Unix (dom0 only)";; miou-spread) echo "samples/Echo --spread (dom0 + 1 worker domain)";; dotnet) echo "plain .NET Socket async/await";; esac)
   echo "| $name | $rps | $(median "$OUT/$who.txt" 2) | $(median "$OUT/$who.txt" 3) | $(awk -v a="$rps" -v b="$c_rps" 'BEGIN { printf "%.0f%%", 100 * a / b }') |"
 done

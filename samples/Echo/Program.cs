@@ -8,7 +8,8 @@
 // send a few lines and check the echo, then everything ends — the way to see it work without any other tool.
 // Otherwise it serves PORT (default 9000; 0 picks a free one, printed) for outside clients; with --connections N it
 // accepts N connections, waits until all of them are closed, and exits — the bounded mode the benchmark uses. Without
-// either it runs until killed.
+// either it runs until killed. --spread runs every other handler on a worker domain (Fiber.Call; the run has
+// processor count - 1 workers unless MIOU_DOMAINS says otherwise), each doing its I/O on its own domain's event loop.
 //
 // Direct style: [Fiber] methods, no async/await; Miou's generator gives each a resumable twin named with "Async",
 // which is what UnixRun.Run starts.
@@ -25,6 +26,9 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--connections" when i + 1 < args.Length:
             connections = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--spread":
+            EchoServer.Spread = true;
             break;
         case "--clients" when i + 1 < args.Length:
             clients = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
@@ -96,6 +100,9 @@ internal static partial class Demo
 /// <summary>The server: an accept loop, one handler fiber per client, and the clean-up of finished handlers.</summary>
 internal static partial class EchoServer
 {
+    /// <summary>Whether to spread handlers over dom0 and the worker domains (<c>--spread</c>).</summary>
+    internal static bool Spread { get; set; }
+
     /// <summary>Serves <paramref name="at"/> until <paramref name="connections"/> clients have come and gone (forever if null).</summary>
     [Fiber]
     internal static int Serve(IPEndPoint at, int? connections, TextWriter log)
@@ -118,8 +125,16 @@ internal static partial class EchoServer
             CleanUp(handlers, log);
             var client = server.Accept();
             client.SetNoDelay(true);
-            // The handler owns the client from now on: however it ends, the client gets closed.
-            Fiber.Async(() => Handle(client), handlers, give: [client.Resource]);
+            // The handler owns the client from now on: however it ends, the client gets closed. With worker domains,
+            // every other handler runs on one of them (Fiber.Call), doing its I/O on that worker's own event loop.
+            if (Spread && accepted % 2 == 1)
+            {
+                Fiber.Call(() => Handle(client), orphans: handlers, give: [client.Resource]);
+            }
+            else
+            {
+                Fiber.Async(() => Handle(client), handlers, give: [client.Resource]);
+            }
             accepted++;
         }
 

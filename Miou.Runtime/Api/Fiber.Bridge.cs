@@ -30,6 +30,20 @@ public readonly partial struct Fiber
         task.ConfigureAwait(false).GetAwaiter().GetResult();
     }
 
+    /// <summary>Waits for a <see cref="ValueTask{TResult}"/> without blocking the domain (direct style).</summary>
+    [DirectStyle(nameof(AwaitTaskAsync))]
+    public static T AwaitTask<T>(ValueTask<T> task) => throw new NotInFiberException("Fiber.AwaitTask");
+
+    /// <summary>Waits for a <see cref="ValueTask"/> without blocking the domain (direct style).</summary>
+    [DirectStyle(nameof(AwaitTaskAsync))]
+    public static void AwaitTask(ValueTask task) => throw new NotInFiberException("Fiber.AwaitTask");
+
+    /// <summary>Waits for a <see cref="ValueTask{TResult}"/>; see <see cref="AwaitTaskAsync{T}(Task{T})"/>. Consumes it (await it only once).</summary>
+    public static Fiber<T> AwaitTaskAsync<T>(ValueTask<T> task) => AwaitTaskAsync(task.AsTask());
+
+    /// <summary>Waits for a <see cref="ValueTask"/>; see <see cref="AwaitTaskAsync{T}(Task{T})"/>. Consumes it (await it only once).</summary>
+    public static Fiber AwaitTaskAsync(ValueTask task) => AwaitTaskAsync(task.AsTask());
+
     private static TriggerAwaitable WaitForTask(Task task)
     {
         var trigger = new Trigger();

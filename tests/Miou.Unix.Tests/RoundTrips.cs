@@ -135,4 +135,44 @@ public class RoundTrips : UnixTest
         Assert.That(received.Item1, Is.True, "every byte arrived in order");
         Assert.That(received.extra, Is.Zero, "then end of file");
     }
+
+    [Test]
+    public void HalfClose()
+    {
+        // The client sends, then shuts down its sending side; the server reads to end of file, answers, and closes;
+        // the client, which can still read, gets the answer and then end of file.
+        var (serverSaw, clientGot, clientEof) = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var serving = await Fiber.SpawnAsync(async () =>
+            {
+                var peer = await server.AcceptAsync();
+                var received = new List<byte>();
+                var buffer = new byte[8];
+                int n;
+                while ((n = await peer.ReadAsync(buffer)) > 0)
+                {
+                    received.AddRange(buffer.AsSpan(0, n).ToArray());
+                }
+
+                await peer.WriteAsync(Bytes($"got {received.Count} bytes"));
+                await peer.CloseAsync();
+                return Text(received.ToArray());
+            });
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            await client.WriteAsync(Bytes("first half, then shutdown"));
+            client.Shutdown(SocketShutdown.Send);
+            var reply = new byte[12];
+            await client.ReallyReadAsync(reply);
+            var eof = await client.ReadAsync(new byte[1]);
+            await client.CloseAsync();
+            var saw = await Fiber.AwaitAsync(serving);
+            await server.CloseAsync();
+            return (saw, Text(reply), eof);
+        });
+        Assert.That(serverSaw, Is.EqualTo("first half, then shutdown"));
+        Assert.That(clientGot, Is.EqualTo("got 25 bytes"));
+        Assert.That(clientEof, Is.Zero);
+    }
 }

@@ -10,6 +10,9 @@ namespace Miou.Benchmarks;
 /// <item><c>--quick [filter]</c>: run every benchmark once, no BenchmarkDotNet: a smoke check in seconds.</item>
 /// <item><c>--suspended [count]</c>: bytes per suspended fiber versus pending Task (benchmark 4).</item>
 /// <item><c>--breakdown</c>: where Miou's bytes go: object sizes and allocations per single operation.</item>
+/// <item><c>--parallel-speedup [runs]</c>: two CPU-bound items under <c>Fiber.ParallelAsync</c> on 2 domains, <c>Parallel.For</c>
+/// and <c>Task.Run</c> against running them one after the other; the speedup of each run.</item>
+/// <item><c>--idle-cpu [seconds]</c>: CPU time of a run that only waits for a sleeping child.</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -24,6 +27,10 @@ public static class Program
                 return SuspendedMemory.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : SuspendedMemory.Count);
             case "--breakdown":
                 return Breakdown.Run(Console.Out);
+            case "--parallel-speedup":
+                return ParallelSpeedup.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : ParallelSpeedup.Runs);
+            case "--idle-cpu":
+                return IdleCpu.Run(Console.Out, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : IdleCpu.Seconds);
             default:
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance);
                 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

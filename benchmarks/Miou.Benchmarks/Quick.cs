@@ -12,7 +12,7 @@ namespace Miou.Benchmarks;
 /// </summary>
 internal static class Quick
 {
-    internal static readonly Type[] Classes = [typeof(SpawnAwait), typeof(Yield), typeof(HandOff)];
+    internal static readonly Type[] Classes = [typeof(SpawnAwait), typeof(Yield), typeof(HandOff), typeof(CallAwait)];
 
     internal static int Run(TextWriter output, string? filter)
     {

@@ -13,11 +13,10 @@ public class SpawnAwait
     public const int Batch = 1_000;
 
     private static readonly Func<Fiber> s_child = static async () => { };
-    private static readonly Action s_work = static () => { };
 
     /// <summary>An async method that starts 1,000 <c>Task.Run</c> of a trivial lambda and awaits them, 1,000 times.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Total)]
-    public void Tpl_TaskRun() => TplRoot().GetAwaiter().GetResult();
+    public void Tpl_TaskRun() => TplBatches.Run(Total / Batch, Batch).GetAwaiter().GetResult();
 
     /// <summary>A root fiber that spawns 1,000 children, then awaits each, 1,000 times; FIFO policy.</summary>
     [Benchmark(OperationsPerInvoke = Total)]
@@ -26,23 +25,6 @@ public class SpawnAwait
     /// <summary>The same under the default random policy.</summary>
     [Benchmark(OperationsPerInvoke = Total)]
     public void Miou_Random() => Fiber.Run(MiouRoot, Options.Random);
-
-    private static async Task TplRoot()
-    {
-        var tasks = new Task[Batch];
-        for (var b = 0; b < Total / Batch; b++)
-        {
-            for (var i = 0; i < Batch; i++)
-            {
-                tasks[i] = Task.Run(s_work);
-            }
-
-            for (var i = 0; i < Batch; i++)
-            {
-                await tasks[i];
-            }
-        }
-    }
 
     private static async Fiber MiouRoot()
     {

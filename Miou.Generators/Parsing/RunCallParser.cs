@@ -80,7 +80,9 @@ internal static class RunCallParser
                 continue;
             }
 
-            if (KnownSymbols.IsMiouType(parameter.Type, "RunOptions"))
+            // The overload's own RunOptions parameter, not a type argument that happens to be RunOptions
+            // (Fiber.Run(M, 1, options) where M takes (int, RunOptions) passes options to M).
+            if (KnownSymbols.IsMiouType(run.OriginalDefinition.Parameters[i].Type, "RunOptions"))
             {
                 options = name;
             }

@@ -40,6 +40,14 @@ public class RunTests
     }
 
     [Test]
+    public void Fiber_Run_with_one_or_two_arguments_and_options_is_routed_to_the_twin()
+    {
+        // Without the interceptors each call would run the plain method outside a fiber and throw NotInFiberException.
+        var assembly = GeneratorHarness.GenerateAndLoad(Sources.EntryWithArguments);
+        Assert.That(GeneratorHarness.Invoke(assembly, "Samples.Arguments.Program", "Main"), Is.EqualTo("one two three 44 n=7,m=8 #t 4"));
+    }
+
+    [Test]
     public void Without_the_generator_the_direct_style_method_throws_NotInFiberException()
     {
         // The control for the test above: what the interceptor prevents.

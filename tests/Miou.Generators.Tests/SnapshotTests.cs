@@ -11,6 +11,7 @@ public class SnapshotTests
     [TestCase(nameof(Sources.Statements))]
     [TestCase(nameof(Sources.Members))]
     [TestCase(nameof(Sources.Entry))]
+    [TestCase(nameof(Sources.EntryWithArguments))]
     public void Generated_code_matches_the_snapshot(string name)
     {
         var source = (string)typeof(Sources).GetField(name)!.GetValue(null)!;

@@ -195,4 +195,56 @@ internal static class Sources
             }
         }
         """;
+
+    public const string EntryWithArguments = """
+        using Miou;
+
+        namespace Samples.Arguments;
+
+        public partial class Program
+        {
+            [Fiber]
+            public static int Twice(int x)
+            {
+                var p = Fiber.Async(() => x);
+                return Fiber.Await(p) * 2;
+            }
+
+            [Fiber]
+            public static string Join(string a, int n)
+            {
+                Fiber.Yield();
+                return a + n;
+            }
+
+            [Fiber]
+            private static void Record(List<string> log) { Fiber.Yield(); log.Add("one"); }
+
+            [Fiber]
+            private static void RecordBoth(List<string> log, string what) { Fiber.Yield(); log.Add(what); }
+
+            [Fiber]
+            private string Tag(string text) { Fiber.Yield(); return _prefix + text; }
+
+            // Takes a RunOptions as an ordinary argument: it must reach the method, not the runtime.
+            [Fiber]
+            public static int Quanta(int x, RunOptions options) { Fiber.Yield(); return x + (options.Quanta ?? 0); }
+
+            private readonly string _prefix = "#";
+
+            public static string Main()
+            {
+                var fifo = new RunOptions { Policy = SchedulingPolicy.Fifo };
+                var log = new List<string>();
+                Fiber.Run(Record, log);
+                Fiber.Run(RecordBoth, log, "two");
+                Fiber.Run(RecordBoth, log, "three", fifo);
+                var twice = Fiber.Run(Twice, 21) + Fiber.Run(Twice, 1, fifo);
+                var joined = Fiber.Run(Join, "n=", 7) + Fiber.Run(Join, ",m=", 8, fifo);
+                var tagged = Fiber.Run(new Program().Tag, "t");
+                var quanta = Fiber.Run(Quanta, 1, new RunOptions { Quanta = 3 });
+                return string.Join(" ", log) + " " + twice + " " + joined + " " + tagged + " " + quanta;
+            }
+        }
+        """;
 }

@@ -22,7 +22,7 @@ internal static class Suspension
 
         task.Op = op;
         task.OpTarget = target;
-        task.OpPhase = phase;
+        task.OpPhase = (byte)phase;
         task.Frame = domain.SuspendingFrame;
         domain.SuspendingFrame = null;
     }

@@ -15,10 +15,16 @@ internal abstract class FiberBox : FrameContinuation
     /// </summary>
     internal static readonly Action SuspendSentinel = static () => throw new InvalidOperationException("Miou's suspension sentinel is never invoked.");
 
+    /// <summary>Marks a frame that completed with a value.</summary>
+    private protected static readonly object Returned = new();
+
     /// <summary>The frame (or task) to resume when this one completes; set by the awaiting caller.</summary>
     internal FrameContinuation? Continuation;
 
-    internal bool IsCompleted;
+    /// <summary>null while running; <see cref="Returned"/>, or the <see cref="ExceptionDispatchInfo"/> it failed with.</summary>
+    private protected object? State;
+
+    internal bool IsCompleted => State is not null;
 
     /// <summary>Runs the state machine until its next suspension or its end.</summary>
     internal abstract void MoveNext();
@@ -27,9 +33,9 @@ internal abstract class FiberBox : FrameContinuation
 
     internal abstract bool IsErrored([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ExceptionDispatchInfo? error);
 
-    protected void Completed()
+    private protected void Completed(object state)
     {
-        IsCompleted = true;
+        State = state;
         // A frame nobody awaits completes into the void: Promise.Register reports the discarded fiber as soon as the
         // caller suspends or returns without awaiting it, so a null continuation here is that same error, already raised.
         Continuation?.OnCalleeCompleted(this);
@@ -39,32 +45,27 @@ internal abstract class FiberBox : FrameContinuation
 internal abstract class FiberBox<T> : FiberBox
 {
     private T _result = default!;
-    private ExceptionDispatchInfo? _error;
 
     internal void SetResult(T result)
     {
         _result = result;
-        Completed();
+        Completed(Returned);
     }
 
-    internal void SetException(Exception error)
-    {
-        _error = ExceptionDispatchInfo.Capture(error);
-        Completed();
-    }
+    internal void SetException(Exception error) => Completed(ExceptionDispatchInfo.Capture(error));
 
 
     internal T Result => _result;
 
     internal override bool IsErrored([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ExceptionDispatchInfo? error)
     {
-        error = _error;
+        error = State as ExceptionDispatchInfo;
         return error is not null;
     }
 
     internal T GetResult()
     {
-        _error?.Throw();
+        (State as ExceptionDispatchInfo)?.Throw();
         return _result;
     }
 }

@@ -11,9 +11,10 @@ namespace Miou.Building;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct FiberMethodBuilder<T>
 {
-    private FiberBox<T>? _box;
+    // The frame once it suspended, or the exception of a synchronous failure (one slot: the state machine is copied into
+    // the frame, so every field here costs bytes in every suspended fiber).
+    private object? _boxOrError;
     private T _result;
-    private ExceptionDispatchInfo? _error;
 
     /// <summary>Creates a builder.</summary>
     public static FiberMethodBuilder<T> Create() => default;
@@ -29,31 +30,36 @@ public struct FiberMethodBuilder<T>
     /// <summary>Completes the fiber with a value.</summary>
     public void SetResult(T result)
     {
-        if (_box is null)
+        if (_boxOrError is FiberBox<T> box)
         {
-            _result = result;
+            box.SetResult(result);
         }
         else
         {
-            _box.SetResult(result);
+            _result = result;
         }
     }
 
     /// <summary>Completes the fiber with an exception.</summary>
     public void SetException(Exception exception)
     {
-        if (_box is null)
+        if (_boxOrError is FiberBox<T> box)
         {
-            _error = ExceptionDispatchInfo.Capture(exception);
+            box.SetException(exception);
         }
         else
         {
-            _box.SetException(exception);
+            _boxOrError = ExceptionDispatchInfo.Capture(exception);
         }
     }
 
     /// <summary>The fiber returned to the caller.</summary>
-    public Fiber<T> Task => _box is not null ? new Fiber<T>(_box) : _error is not null ? new Fiber<T>(_error) : new Fiber<T>(_result);
+    public Fiber<T> Task => _boxOrError switch
+    {
+        FiberBox<T> box => new Fiber<T>(box),
+        ExceptionDispatchInfo error => new Fiber<T>(error),
+        _ => new Fiber<T>(_result),
+    };
 
     /// <summary>Suspends on a Miou awaiter.</summary>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
@@ -63,12 +69,12 @@ public struct FiberMethodBuilder<T>
     /// <summary>Suspends on a Miou awaiter.</summary>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion where TStateMachine : IAsyncStateMachine =>
-        BuilderCore.Suspend(ref awaiter, _box ?? Box(ref stateMachine));
+        BuilderCore.Suspend(ref awaiter, _boxOrError as FiberBox<T> ?? Box(ref stateMachine));
 
     private FiberBox<T> Box<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
     {
         var box = new FiberBox<T, TStateMachine>();
-        _box = box; // before the copy below, so that the boxed state machine's builder knows its box
+        _boxOrError = box; // before the copy below, so that the boxed state machine's builder knows its box
         box.StateMachine = stateMachine;
         return box;
     }

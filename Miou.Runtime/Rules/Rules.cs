@@ -83,6 +83,7 @@ internal static class Rules
 
         task.BodyDone = true;
         task.ExecState = Promise.Exec.Done;
+        task.Frame = null; // the finished frame is garbage now
         task.Run.TaskEnded();
         if (task.Resources is not null)
         {
@@ -111,6 +112,7 @@ internal static class Rules
     {
         task.BodyDone = true;
         task.ExecState = Promise.Exec.Done;
+        task.Frame = null; // the finished frame is garbage now; the failure goes here (see Promise.Failure)
         task.Run.TaskEnded();
         Ownership.FinaliseAll(task);
         for (var child = task.FirstChild; child is not null; child = child.NextSibling)

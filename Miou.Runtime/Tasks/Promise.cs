@@ -60,17 +60,24 @@ public abstract class Promise : FrameContinuation
     internal bool Consumed;
 
     // ---- outcome (the "result cell"); read from any thread ----
-    internal enum Status
+    internal enum Status : byte
     {
         Running,
         Returned,
         Failed,
     }
 
-    private volatile int _status;
-    internal ExceptionDispatchInfo? Failure;
+    private volatile byte _status;
 
-    internal bool IsTerminated => _status != (int)Status.Running;
+    internal bool IsTerminated => _status != (byte)Status.Running;
+
+    /// <summary>
+    /// The exception the task failed with, once failed: the one its body threw (kept in <see cref="Frame"/>, which is dead
+    /// once the body is done), or a cancellation (no exception is stored for it).
+    /// </summary>
+    internal ExceptionDispatchInfo? Failure => _status == (byte)Status.Failed
+        ? Frame as ExceptionDispatchInfo ?? ExceptionDispatchInfo.Capture(new CancelledException(Id, $"{Describe()} was cancelled."))
+        : null;
 
     /// <summary>The task's body has finished executing (or never will). Set on its domain.</summary>
     internal bool BodyDone;
@@ -102,11 +109,14 @@ public abstract class Promise : FrameContinuation
     /// <summary>Incremented on every enqueue; a run-queue entry with an older ticket is stale.</summary>
     internal int Ticket;
 
-    /// <summary>The body delegate before the task starts; the innermost suspended frame afterwards.</summary>
+    /// <summary>
+    /// The body delegate before the task starts; the innermost suspended frame while it runs; once the body is done, the
+    /// <see cref="ExceptionDispatchInfo"/> it failed with, or null.
+    /// </summary>
     internal object? Frame;
 
     internal OpKind Op;
-    internal int OpPhase;
+    internal byte OpPhase;
 
     /// <summary>
     /// What the pending operation is about (the awaited child, the trigger, …). While the task is parked, it is what the
@@ -121,24 +131,28 @@ public abstract class Promise : FrameContinuation
     // whose volatile write publishes it to other domains (a parent reading it after seeing the status sees it whole).
     internal bool TrySetFailed(ExceptionDispatchInfo error)
     {
-        if (_status != (int)Status.Running)
+        if (_status != (byte)Status.Running)
         {
             return false;
         }
 
-        Failure = error;
-        _status = (int)Status.Failed;
+        if (BodyDone)
+        {
+            Frame = error; // a cancellation (body still running) stores nothing: its frame is still needed
+        }
+
+        _status = (byte)Status.Failed;
         return true;
     }
 
     private protected bool TryMarkReturned()
     {
-        if (_status != (int)Status.Running)
+        if (_status != (byte)Status.Running)
         {
             return false;
         }
 
-        _status = (int)Status.Returned;
+        _status = (byte)Status.Returned;
         return true;
     }
 

@@ -7,9 +7,15 @@ namespace Miou;
 /// and suspended on with <see cref="Fiber.Suspend(Syscall, Action?)"/> until the source's <see cref="IEvents.Select"/> returns its
 /// <see cref="Signal"/>. It belongs to the task and domain that created it, and is single-use.
 /// </summary>
-public sealed class Syscall
+public sealed class Syscall : SchedulerOp
 {
     private static int s_nextId;
+
+    // Touched only on the owner's domain (Select runs there): no synchronisation needed.
+    private bool _signalled;
+    private bool _counted; // the owner is suspended on it and counted in the domain's pending suspensions
+    private int _points;
+    private Delegate? _onSuspend;
 
     internal Syscall(Promise owner, string? name)
     {
@@ -29,10 +35,112 @@ public sealed class Syscall
 
     internal Promise Owner { get; }
 
-    internal Trigger Trigger { get; } = new();
-
     /// <inheritdoc/>
     public override string ToString() => $"syscall '{Name}' #{Id}";
+
+    /// <summary>The event source resumed it (on its domain, from <see cref="IEvents.Select"/>).</summary>
+    internal void Fire()
+    {
+        if (_signalled)
+        {
+            return; // single-use: a second signal is a no-op
+        }
+
+        _signalled = true;
+        if (_counted)
+        {
+            Owner.Domain.Wake(Owner, this);
+        }
+    }
+
+    /// <summary>Set by the awaitable just before the suspension is registered.</summary>
+    internal void Prepare(int points, Delegate? onSuspend)
+    {
+        _points = points;
+        _onSuspend = onSuspend;
+    }
+
+    // Phases 0 .. points-1 are the scheduling points (spec §1.3); then the checks, the registration callback, and the
+    // park until the event source fires the syscall. A wake-up answers once more and finds it fired.
+    internal override Answered Answer(DomainScheduler domain, Promise task)
+    {
+        if (_counted)
+        {
+            return _signalled ? Answered.Resume : Answered.Park;
+        }
+
+        if (++task.OpPhase < _points)
+        {
+            return Answered.Again;
+        }
+
+        if (!ReferenceEquals(Owner, task))
+        {
+            domain.ResumeException = new ArgumentException($"This syscall does not belong to the current promise: {this} was created by {Owner.Describe()}, not {task.Describe()}.", "syscall");
+            return Answered.Resume;
+        }
+
+        if (!ReferenceEquals(Owner.Domain, domain))
+        {
+            domain.ResumeException = new ArgumentException($"This syscall does not belong to the current domain: {this} belongs to {Domain}.", "syscall");
+            return Answered.Resume;
+        }
+
+        if (_signalled)
+        {
+            return Answered.Resume; // single-use: suspending on a fired syscall returns at once
+        }
+
+        try
+        {
+            switch (_onSuspend)
+            {
+                case Action register:
+                    register();
+                    break;
+                case Action<Syscall> register:
+                    register(this);
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            domain.SyscallCancelled(Id); // the source may have registered part of it: let it forget
+            domain.ResumeException = e;
+            return Answered.Resume;
+        }
+
+        _counted = true;
+        domain.PendingSuspensions++;
+        domain.LastSuspended = this;
+        domain.Trace(TraceKind.Suspend, task, Id, Name);
+        return _signalled ? Answered.Resume : Answered.Park;
+    }
+
+    internal override void Cancelled(Promise task)
+    {
+        if (_counted)
+        {
+            task.Domain.SyscallCancelled(Id); // reported to the event source at its next Select
+            Uncount(task);
+        }
+    }
+
+    /// <summary>On resumption: the task no longer waits on the event source.</summary>
+    internal void Resumed(Promise task)
+    {
+        if (_counted)
+        {
+            Uncount(task);
+        }
+    }
+
+    private void Uncount(Promise task)
+    {
+        _counted = false;
+        task.Domain.PendingSuspensions--;
+        task.Domain.Trace(TraceKind.Continue, task, Id, Name);
+    }
 }
 
 /// <summary>What an event source returns from <see cref="IEvents.Select"/> to resume a suspended task.</summary>
@@ -54,7 +162,7 @@ public readonly struct Signal
     /// <summary>The syscall it resumes.</summary>
     public Syscall Syscall { get; }
 
-    internal void Apply(DomainScheduler domain) => Syscall?.Trigger.Signal();
+    internal void Apply() => Syscall?.Fire();
 }
 
 /// <summary>The event source of a run that has none: waiting for it is a fatal error that says so.</summary>

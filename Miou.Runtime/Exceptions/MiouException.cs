@@ -111,7 +111,11 @@ public sealed class NotOwnerException : MiouException
 /// </summary>
 public sealed class NotInFiberException : MiouException
 {
-    internal NotInFiberException(string method) : base(
+    /// <summary>
+    /// Creates the exception for a direct-style <paramref name="method"/> (such as <c>"UnixIO.Sleep"</c>) executed outside
+    /// generated code: libraries that add direct-style operations throw it from their direct-style methods.
+    /// </summary>
+    public NotInFiberException(string method) : base(
         $"{method} can only be called in a fiber. Mark the calling method [Fiber] (in a partial type, with the Miou.Generators " +
         "package referenced) so the generator turns it into a resumable state machine, and start it with Fiber.Run; or write the " +
         $"method by hand as 'async Fiber<T>' and await the awaitable counterpart of {method}.")

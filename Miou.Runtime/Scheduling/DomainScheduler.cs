@@ -409,7 +409,7 @@ internal sealed partial class DomainScheduler
         _cancelledSyscalls.Clear();
         foreach (var signal in signals)
         {
-            signal.Apply(this);
+            signal.Apply();
         }
     }
 

@@ -42,8 +42,6 @@ public class CancellationTests
         public FiberMutex HeldMutex { get; } = new();
 
         public RunOptions Options(RunOptions baseOptions) => baseOptions with { Domains = 0, Trace = Trace.Add, Events = _ => Events };
-
-        public bool HasParked(Promise task) => Trace.Any(e => e.Kind == TraceKind.Await && e.PromiseId == task.Id);
     }
 
     private static async Fiber VictimBody(Victim v)
@@ -108,14 +106,13 @@ public class CancellationTests
     {
         var p = await Fiber.SpawnAsync(() => VictimBody(v));
         v.Promise = p;
-        for (var i = 0; i < (v.Parking == Parking.YieldLoop ? 5 : 100) && !v.Shared.HasParked(p); i++)
+        if (v.Parking == Parking.YieldLoop)
         {
-            await Fiber.YieldAsync();
+            await TestKit.Yields(5); // it never parks: let it loop a little
         }
-
-        if (v.Parking != Parking.YieldLoop)
+        else
         {
-            Assert.That(v.Shared.HasParked(p), $"the {v.Parking} victim never parked");
+            Assert.That(await TestKit.UntilParked(v.Shared.Trace, p), $"the {v.Parking} victim never parked");
         }
 
         return p;
@@ -200,11 +197,7 @@ public class CancellationTests
                 cancelled = await Fiber.SyscallAsync("victim");
                 await Fiber.SuspendAsync(cancelled, () => shared.Events.Register(cancelled));
             });
-            while (!shared.HasParked(p))
-            {
-                await Fiber.YieldAsync();
-            }
-
+            Assert.That(await TestKit.UntilParked(shared.Trace, p));
             await Fiber.CancelAsync(p);
             shared.Events.Ready(other); // the root suspends in turn; the select that resumes it learns of the cancellation
             await Fiber.SuspendAsync(other, () => shared.Events.Register(other));
@@ -335,6 +328,36 @@ public class CancellationTests
         Assert.That(before, Is.EqualTo(1));
         Assert.That(finallies, Is.EqualTo(1));
         Assert.That(afterCancel, Is.TypeOf<CancelledException>());
+    }
+
+    [Test]
+    public void Cancelling_a_task_that_holds_a_finished_unawaited_child_returns()
+    {
+        // Once a hang: the finished child was never unlinked from its cancelled parent, so Cancel waited forever. The run
+        // is on its own thread so that a regression fails this test instead of hanging the session.
+        var cancelReturned = false;
+        var run = new Thread(() => Fiber.Run(async () =>
+        {
+            var holding = new Trigger();
+            var c = await Fiber.SpawnAsync(async () =>
+            {
+                var g = await Fiber.SpawnAsync(async () => 1);
+                while (g.State == PromiseState.Running)
+                {
+                    await Fiber.YieldAsync();
+                }
+
+                holding.Signal(); // g has returned; c would await it later
+                await TestKit.ParkForever();
+                await Fiber.AwaitAsync(g);
+            });
+            await holding.AwaitAsync();
+            await Fiber.CancelAsync(c);
+            cancelReturned = true;
+        }, new RunOptions { Domains = 0 })) { IsBackground = true };
+        run.Start();
+        Assert.That(run.Join(TimeSpan.FromMinutes(1)), Is.True, "the run hung: Cancel never returned");
+        Assert.That(cancelReturned, Is.True);
     }
 
     [Test]

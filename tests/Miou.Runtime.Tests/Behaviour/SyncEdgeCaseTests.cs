@@ -97,10 +97,14 @@ public class SyncEdgeCaseTests
         Assert.That(error!.Message, Does.Contain("not re-entrant"));
     }
 
-    [Test]
-    public void Mutex_waiters_are_served_in_FIFO_order_by_direct_hand_off()
+    [TestCase(1UL)]
+    [TestCase(2UL)]
+    [TestCase(3UL)]
+    public void Mutex_waiters_are_served_in_FIFO_order_by_direct_hand_off(ulong seed)
     {
         var order = new List<int>();
+        var trace = new List<TraceEvent>();
+        var allParked = true;
         Fiber.Run(async () =>
         {
             var mutex = new FiberMutex();
@@ -116,40 +120,44 @@ public class SyncEdgeCaseTests
                     await Fiber.YieldAsync();
                     mutex.Unlock();
                 }));
-                await TestKit.Yields(3); // each waiter queues before the next is spawned
+                allParked &= await TestKit.UntilParked(trace, ps[^1]); // each waiter queues before the next is spawned
             }
 
             mutex.Unlock();
             await Fiber.AwaitAllAsync(ps);
-        }, new RunOptions { Seed = 5 });
+        }, new RunOptions { Seed = seed, Trace = trace.Add });
 
+        Assert.That(allParked, Is.True);
         Assert.That(order, Is.EqualTo(new[] { 0, 1, 2, 3, 4 }));
     }
 
     // ------------------------------------------------------------------ FiberCondition
 
-    [Test]
-    public void Q17_a_condition_wait_on_an_unheld_mutex_leaves_no_stale_waiter_fixed()
+    [TestCase(1UL)]
+    [TestCase(2UL)]
+    [TestCase(3UL)]
+    [TestCase(4UL)]
+    [TestCase(5UL)]
+    public void Q17_a_condition_wait_on_an_unheld_mutex_leaves_no_stale_waiter_fixed(ulong seed)
     {
         InvalidOperationException? error = null;
         var woken = false;
+        var parked = false;
+        var trace = new List<TraceEvent>();
         Fiber.Run(async () =>
         {
             var mutex = new FiberMutex();
             var condition = new FiberCondition();
             error = await TestKit.CatchAsync<InvalidOperationException>(async () => await condition.WaitAsync(mutex));
 
-            var started = new Trigger();
             var waiter = await Fiber.SpawnAsync(async () =>
             {
                 await mutex.LockAsync();
-                started.Signal();
                 await condition.WaitAsync(mutex);
                 woken = true;
                 mutex.Unlock();
             });
-            await started.AwaitAsync();
-            await TestKit.Yields(3); // the waiter is parked on the condition
+            parked = await TestKit.UntilParked(trace, waiter); // the waiter is parked on the condition
             condition.Signal(); // in the original, the stale waiter left by the failed wait absorbs this signal
             await TestKit.Yields(10);
             if (!woken)
@@ -158,8 +166,9 @@ public class SyncEdgeCaseTests
             }
 
             await Fiber.AwaitResultAsync(waiter);
-        });
+        }, new RunOptions { Seed = seed, Trace = trace.Add });
 
+        Assert.That(parked, Is.True);
         Assert.That(error, Is.Not.Null);
         Assert.That(woken, Is.True, "the single Signal must wake the only real waiter");
     }
@@ -169,6 +178,8 @@ public class SyncEdgeCaseTests
     {
         var order = new List<int>();
         var heldAfterWait = new List<bool>();
+        var trace = new List<TraceEvent>();
+        var allParked = true;
         Fiber.Run(async () =>
         {
             var mutex = new FiberMutex();
@@ -185,15 +196,16 @@ public class SyncEdgeCaseTests
                     order.Add(n);
                     mutex.Unlock();
                 }));
-                await TestKit.Yields(4);
+                allParked &= await TestKit.UntilParked(trace, ps[^1]);
             }
 
             await mutex.LockAsync();
             condition.Broadcast();
             mutex.Unlock();
             await Fiber.AwaitAllAsync(ps);
-        }, TestKit.Fifo);
+        }, TestKit.Fifo with { Trace = trace.Add }); // FIFO: the woken waiters retake the mutex in the order they were woken
 
+        Assert.That(allParked, Is.True);
         Assert.That(order, Is.EqualTo(new[] { 0, 1, 2, 3 }));
         Assert.That(heldAfterWait, Is.EqualTo(new[] { true, true, true, true }));
     }

@@ -51,6 +51,25 @@ internal static class TestKit
         }
     }
 
+    /// <summary>
+    /// Yields until the run's <paramref name="trace"/> shows <paramref name="task"/> parked (at most 1,000 times), and says
+    /// whether it did: the robust way to know a task is waiting, whatever the policy and seed.
+    /// </summary>
+    internal static async Fiber<bool> UntilParked(List<TraceEvent> trace, Promise task)
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            if (trace.Exists(e => e.Kind == TraceKind.Await && e.PromiseId == task.Id))
+            {
+                return true;
+            }
+
+            await Fiber.YieldAsync();
+        }
+
+        return false;
+    }
+
     /// <summary>Lets every other runnable task run <paramref name="times"/> times over.</summary>
     internal static async Fiber Yields(int times)
     {

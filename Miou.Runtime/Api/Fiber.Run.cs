@@ -86,7 +86,7 @@ public readonly partial struct Fiber
         run.Domains = domains;
         var previous = dom0.Enter();
         var workers = new List<Thread>(run.WorkerCount);
-        Promise<T> root;
+        Promise<T>? root = null;
         try
         {
             dom0.Events = run.Events?.Invoke(Domain.Dom0); // dom0 first, on the calling thread (spec §1.1)
@@ -122,6 +122,11 @@ public readonly partial struct Fiber
             }
 
             DomainScheduler.Leave(previous);
+            if (run.Fatal is not null && root is not null)
+            {
+                Rules.FinaliseAbandoned(root); // the run stopped with tasks alive: nothing they own may leak
+            }
+
             dom0.DisposeEvents();
         }
 

@@ -150,6 +150,28 @@ internal static class Rules
         }
     }
 
+    /// <summary>
+    /// After a fatal error stopped the run (every domain has stopped), the tasks still alive are abandoned: run the
+    /// finalisers of what they own, so that a fatal error leaks no resource. Errors go to the unobserved-error handler.
+    /// </summary>
+    internal static void FinaliseAbandoned(Promise root)
+    {
+        var pending = new Stack<Promise>();
+        pending.Push(root);
+        while (pending.TryPop(out var task))
+        {
+            if (task.Resources is not null)
+            {
+                Ownership.FinaliseAll(task);
+            }
+
+            for (var child = task.FirstChild; child is not null; child = child.NextSibling)
+            {
+                pending.Push(child);
+            }
+        }
+    }
+
     internal static InvalidOperationException DiscardedFiber(Promise task) => new(
         $"In {task.Describe()}, an 'async Fiber' method suspended but its caller went on without awaiting the Fiber it returned " +
         "(it was discarded, or awaited later). Await every Fiber/Fiber<T> you call, right where you call it.");

@@ -23,8 +23,11 @@ internal static class Suspension
         task.Op = op;
         task.OpTarget = target;
         task.OpPhase = (byte)phase;
-        task.Frame = domain.SuspendingFrame;
-        domain.SuspendingFrame = null;
+        var frame = domain.SuspendingFrame;
+        if (!ReferenceEquals(task.Frame, frame))
+        {
+            task.Frame = frame; // usually the same frame suspending again: skip the store and its GC write barrier
+        }
     }
 
     /// <summary>A caller awaits a nested fiber that suspended: resume the caller when the callee completes.</summary>
@@ -37,7 +40,6 @@ internal static class Suspension
         }
 
         callee.Continuation = domain.SuspendingFrame;
-        domain.SuspendingFrame = null;
     }
 
     /// <summary>On resumption: the exception to throw at the suspension point (a rule broken, a cancellation), if any.</summary>

@@ -19,7 +19,10 @@ internal static class BuilderCore
             throw new InvalidOperationException("An async Fiber method suspended outside a Miou run: start it with Fiber.Run.");
         }
 
-        domain.SuspendingFrame = box;
+        if (!ReferenceEquals(domain.SuspendingFrame, box))
+        {
+            domain.SuspendingFrame = box; // a loop suspends the same frame again and again: skip the store's write barrier
+        }
         awaiter.UnsafeOnCompleted(FiberBox.SuspendSentinel);
     }
 

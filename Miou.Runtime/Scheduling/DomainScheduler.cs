@@ -20,6 +20,7 @@ internal sealed partial class DomainScheduler
     private readonly Prng? _policyRandom;
     private readonly List<int> _cancelledSyscalls = [];
     private readonly List<Hook> _hooks = [];
+    private readonly int _quanta;
 
     internal DomainScheduler(RunContext run, int uid)
     {
@@ -27,6 +28,7 @@ internal sealed partial class DomainScheduler
         Uid = uid;
         Random = new Prng(run.Seed + (ulong)uid * 0x9E3779B97F4A7C15UL);
         _policyRandom = run.Policy == SchedulingPolicy.Random ? Random : null;
+        _quanta = run.Quanta;
     }
 
     internal RunContext Run { get; }
@@ -41,7 +43,10 @@ internal sealed partial class DomainScheduler
 
     internal IEvents? Events { get; set; }
 
-    /// <summary>Set by a builder just before it hands the suspending frame to a Miou awaiter, which takes it.</summary>
+    /// <summary>
+    /// Set by a builder just before it hands the suspending frame to a Miou awaiter, which reads it. Not cleared after use
+    /// (every suspension sets it first): a loop that suspends the same frame again then stores nothing.
+    /// </summary>
     internal Building.FiberBox? SuspendingFrame;
 
     /// <summary>What the resumed task's awaiter throws at its suspension point (a broken rule, a cancellation), taken at once.</summary>
@@ -280,7 +285,17 @@ internal sealed partial class DomainScheduler
     {
         while (Run.LiveTasks > 0 && Run.Fatal is null)
         {
-            SafeStep();
+            try
+            {
+                while (Run.LiveTasks > 0 && Run.Fatal is null)
+                {
+                    Step();
+                }
+            }
+            catch (Exception e)
+            {
+                OnFatal(e);
+            }
         }
     }
 
@@ -301,7 +316,17 @@ internal sealed partial class DomainScheduler
 
             while (!Run.Stopping && Run.Fatal is null)
             {
-                SafeStep();
+                try
+                {
+                    while (!Run.Stopping && Run.Fatal is null)
+                    {
+                        Step();
+                    }
+                }
+                catch (Exception e)
+                {
+                    OnFatal(e);
+                }
             }
         }
         catch (Exception e)
@@ -315,19 +340,14 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    private void SafeStep()
+    /// <summary>
+    /// Only the scheduler's own checks (rules 1 and 4, the event source) throw out of a step: tasks' exceptions are caught
+    /// by their state machines. This is what "fatal" means: the whole run stops and Fiber.Run throws it.
+    /// </summary>
+    private void OnFatal(Exception error)
     {
-        try
-        {
-            Step();
-        }
-        catch (Exception e)
-        {
-            // Only the scheduler's own checks (rules 1 and 4, the event source) get here: tasks' exceptions are caught by
-            // their state machines. This is what "fatal" means: the whole run stops and Fiber.Run throws it.
-            Running = null;
-            Run.Fail(ExceptionDispatchInfo.Capture(e));
-        }
+        Running = null;
+        Run.Fail(ExceptionDispatchInfo.Capture(error));
     }
 
     /// <summary>Calls the event source's finaliser; an error there is fatal unless the run already failed.</summary>
@@ -426,7 +446,7 @@ internal sealed partial class DomainScheduler
         Running = task;
         try
         {
-            var budget = Run.Quanta;
+            var budget = _quanta;
             var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
             if (task.ExecState == Promise.Exec.NotStarted)
             {

@@ -11,12 +11,16 @@ public sealed class Hook
 {
     private static int s_nextId;
 
-    private Hook(Action action, int domain)
+    private Hook(Action action, DomainScheduler owner)
     {
         Action = action;
-        Domain = domain;
+        Owner = owner;
+        Domain = owner.Uid;
         Id = Interlocked.Increment(ref s_nextId);
     }
+
+    /// <summary>The domain of the run that runs the hook (a nested run's dom0 is another domain with the same uid).</summary>
+    internal DomainScheduler Owner { get; }
 
     internal Action Action { get; }
 
@@ -35,7 +39,7 @@ public sealed class Hook
         ArgumentNullException.ThrowIfNull(action);
         await PointAwaitable.Points(1);
         var domain = DomainScheduler.Current!;
-        var hook = new Hook(action, domain.Uid);
+        var hook = new Hook(action, domain);
         domain.AddHook(hook);
         return hook;
     }
@@ -50,9 +54,10 @@ public sealed class Hook
     {
         await PointAwaitable.Points(1);
         var domain = DomainScheduler.Current!;
-        if (domain.Uid != Domain)
+        if (!ReferenceEquals(domain, Owner))
         {
-            throw new ArgumentException($"The hook does not belong into the current domain: hook #{Id} runs on domain {Domain}, not {domain.Uid}.", "hook");
+            var where = domain.Uid == Domain ? $"domain {Domain} of another run" : $"domain {Domain}, not {domain.Uid}";
+            throw new ArgumentException($"The hook does not belong into the current domain: hook #{Id} runs on {where}.", "hook");
         }
 
         domain.RemoveHook(this);

@@ -5,8 +5,12 @@ namespace Miou.Analyzers;
 /// <summary>Every diagnostic Miou's analyzers report. Ids are stable: never renumber, never reuse.</summary>
 public static class Descriptors
 {
-    /// <summary>Where the rule pages live, relative to the repository root (docs/diagnostics/MIOUxxxx.md).</summary>
-    public const string HelpLinkBase = "https://github.com/miou-csharp/miou/blob/main/docs/diagnostics/";
+    /// <summary>
+    /// Where the rule pages live: a path relative to the repository root (docs/diagnostics/MIOUxxxx.md), not a URL. Miou
+    /// has no published address yet, and a made-up one would not resolve (docs/diagnostics/README.md, "Help links"). The
+    /// one place to change when the documentation is published.
+    /// </summary>
+    public const string HelpLinkBase = "docs/diagnostics/";
 
     private const string Usage = "Miou.Usage";
 

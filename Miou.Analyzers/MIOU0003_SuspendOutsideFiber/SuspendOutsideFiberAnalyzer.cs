@@ -37,7 +37,8 @@ public sealed class SuspendOutsideFiberAnalyzer : MiouAnalyzer
 
         var function = FiberContext.EnclosingFunction(invocation);
         var kind = FiberContext.KindOf(function, context.ContainingSymbol, symbols);
-        if (kind == FunctionKind.DirectStyle || OuterCallIsReported(function, context.ContainingSymbol, symbols))
+        if (kind == FunctionKind.DirectStyle || OuterCallIsReported(function, context.ContainingSymbol, symbols) ||
+            IsRewrittenLocalFunction(function, context.ContainingSymbol, symbols))
         {
             return;
         }
@@ -91,6 +92,24 @@ public sealed class SuspendOutsideFiberAnalyzer : MiouAnalyzer
         function is IAnonymousFunctionOperation && FiberContext.FiberBodyCall(function, symbols) is { } call &&
         symbols.IsSuspending(call.Invocation.TargetMethod) &&
         FiberContext.KindAt(call.Invocation, containingSymbol, symbols) != FunctionKind.DirectStyle;
+
+    /// <summary>
+    /// A local function declared in a [Fiber] method (or its fiber bodies), directly or in another such local function: the
+    /// generator makes each one that suspends a fiber of its own and awaits the calls to it, so its suspensions work.
+    /// </summary>
+    private static bool IsRewrittenLocalFunction(IOperation? function, ISymbol containingSymbol, MiouSymbols symbols)
+    {
+        while (function is ILocalFunctionOperation local)
+        {
+            function = FiberContext.EnclosingFunction(local);
+            if (FiberContext.KindOf(function, containingSymbol, symbols) == FunctionKind.DirectStyle)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string Name(IMethodSymbol method) => method.ContainingType.Name + "." + method.Name;
 

@@ -28,8 +28,8 @@ public sealed class SuspendOutsideFiberTests
         yield return Case("Non-fiber-body lambda inside a [Fiber] method", """
             [Fiber] int M(List<Promise<int>> ps) => ps.Select(p => {|MIOU0003:Fiber.Await|}(p)).Sum();
             """);
-        yield return Case("Local function inside a [Fiber] method", """
-            [Fiber] void M() { Local(); void Local() => {|MIOU0003:Fiber.Yield|}(); }
+        yield return Case("Local function inside a plain method", """
+            void M() { Local(); void Local() => {|MIOU0003:Fiber.Yield|}(); }
             """);
         yield return Case("Hand-written async fiber uses a direct-style call", """
             async Fiber M() { {|MIOU0003:Fiber.Yield|}(); await Fiber.YieldAsync(); }
@@ -56,6 +56,15 @@ public sealed class SuspendOutsideFiberTests
     {
         yield return Case("In a [Fiber] method", """
             [Fiber] void M() { Fiber.Yield(); }
+            """);
+        yield return Case("Local function of a [Fiber] method (the generator makes it a fiber)", """
+            [Fiber] void M() { Local(); void Local() => Fiber.Yield(); }
+            """);
+        yield return Case("Local function nested in a local function of a [Fiber] method", """
+            [Fiber] int M() { return Outer(); int Outer() { return Inner() + 1; int Inner() { Fiber.Yield(); return 1; } } }
+            """);
+        yield return Case("Local function in a fiber body", """
+            [Fiber] int M() { var p = Fiber.Async(() => { Local(); return 1; void Local() => Fiber.Yield(); }); return Fiber.Await(p); }
             """);
         yield return Case("In a fiber body", """
             [Fiber] int M() => Fiber.Await(Fiber.Async(() => { Fiber.Yield(); return 1; }));

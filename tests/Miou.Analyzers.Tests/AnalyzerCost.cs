@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Miou.Analyzers.Tests.Infrastructure;
+
+namespace Miou.Analyzers.Tests;
+
+/// <summary>
+/// Issue 5's benchmark: Miou's analyzers on a project of 1,000 [Fiber] methods, as a share of the whole compile
+/// (generator, binding, analyzers, emit) through the same in-process pipeline as <see cref="EndToEndTests"/>. Analyzer
+/// time is the compiler's own per-analyzer telemetry (what <c>-p:ReportAnalyzer=true</c> prints). Explicit: it prints
+/// timings and asserts only that the project is clean and every analyzer ran (speed is not a test verdict).
+/// Analyzer time is the sum of the time spent in their callbacks; the analysis pass
+/// also builds the operation trees they look at, which the compiler does not need otherwise.
+/// Run: dotnet test tests/Miou.Analyzers.Tests --filter "FullyQualifiedName~AnalyzerCost" --logger "console;verbosity=detailed"
+/// </summary>
+[Explicit("benchmark: prints timings")]
+public sealed class AnalyzerCost
+{
+    private const int Methods = 1000;
+
+    /// <summary>Ten [Fiber] methods that touch every rule's concern (a child, a resource, a catch, a finally) and a plain method each.</summary>
+    private static string File(int index)
+    {
+        var text = new StringBuilder("using Miou;\nnamespace Bench;\npublic static partial class F" + index + "\n{\n");
+        for (var i = 0; i < 10; i++)
+        {
+            var n = index * 10 + i;
+            text.Append($$"""
+                    [Fiber]
+                    public static int M{{n}}(int x)
+                    {
+                        var p = Fiber.Async(() => x + {{n}});
+                        var r = Ownership.Create(x, _ => { });
+                        Ownership.Own(r);
+                        try
+                        {
+                            Fiber.Yield();
+                            if (x > {{n}})
+                            {
+                                Fiber.Cancel(p);
+                                Ownership.Release(r);
+                                return 0;
+                            }
+
+                            var v = Fiber.Await(p);
+                            Ownership.Disown(r);
+                            return v;
+                        }
+                        catch (InvalidOperationException e)
+                        {
+                            Console.WriteLine(e.Message);
+                            throw;
+                        }
+                        finally
+                        {
+                            Console.WriteLine(x);
+                        }
+                    }
+
+                    public static int Plain{{n}}(int x) => x + Enumerable.Range(0, x).Sum();
+
+                """);
+        }
+
+        return text.Append("}\n").ToString();
+    }
+
+    [Test]
+    public void Analyzers_on_1000_fiber_methods_against_the_whole_compile()
+    {
+        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(i))).ToArray();
+        Measure(Pipeline.Compile("Warm", ("/src/Warm.cs", File(0))), print: false);  // JIT warm-up
+        for (var run = 1; run <= 2; run++)
+        {
+            Measure(Pipeline.Compile("Bench", files), print: true);
+        }
+    }
+
+    private static void Measure(Compilation input, bool print)
+    {
+        var watch = Stopwatch.StartNew();
+        var (output, generated, generatorDiagnostics) = Pipeline.Generate(input);
+        var generate = watch.Elapsed;
+
+        watch.Restart();
+        var compilerDiagnostics = output.GetDiagnostics();
+        var bind = watch.Elapsed;
+
+        watch.Restart();
+        var exceptions = new List<Exception>();
+        var analysis = Pipeline.WithAnalyzers(output, exceptions).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var analyse = watch.Elapsed;
+
+        watch.Restart();
+        var emitted = output.Emit(Stream.Null);
+        var emit = watch.Elapsed;
+
+        Assert.That(generatorDiagnostics, Is.Empty);
+        Assert.That(exceptions, Is.Empty);
+        var diagnostics = compilerDiagnostics.Concat(analysis.GetAllDiagnostics());
+        Assert.That(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()), Is.Empty, "the benchmark project is clean");
+        Assert.That(emitted.Success, Is.True);
+        var telemetry = analysis.AnalyzerTelemetryInfo;
+        Assert.That(Pipeline.Analyzers.Select(a => telemetry[a].OperationActionsCount), Has.All.Positive, "every analyzer registered its actions");
+        if (!print)
+        {
+            return;
+        }
+
+        var analyzers = TimeSpan.FromTicks(telemetry.Values.Sum(t => t.ExecutionTime.Ticks));
+        // The compile as csc runs it with analyzers: generate, then one pass that binds and analyses, then emit.
+        var total = generate + analyse + emit;
+        var overhead = analyse - bind;
+        TestContext.Out.WriteLine(
+            $"{Methods} [Fiber] methods ({generated.Length} generated files): analyzers {analyzers.TotalMilliseconds:F0} ms of a {total.TotalMilliseconds:F0} ms compile = {100 * analyzers / total:F1}%; " +
+            $"generator {generate.TotalMilliseconds:F0} ms, binding alone {bind.TotalMilliseconds:F0} ms, binding + analysis pass {analyse.TotalMilliseconds:F0} ms " +
+            $"(over binding alone: {overhead.TotalMilliseconds:F0} ms = {100 * overhead / total:F1}%), emit {emit.TotalMilliseconds:F0} ms; load average {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+        foreach (var (analyzer, info) in telemetry.OrderByDescending(t => t.Value.ExecutionTime))
+        {
+            TestContext.Out.WriteLine($"  {analyzer.GetType().Name,-36} {info.ExecutionTime.TotalMilliseconds,8:F1} ms");
+        }
+    }
+}

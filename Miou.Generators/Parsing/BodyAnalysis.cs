@@ -23,6 +23,10 @@ internal sealed class BodyAnalysis
     private readonly HashSet<IMethodSymbol> _fiberLocals = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<InvocationExpressionSyntax, Call> _calls = new();
     private readonly Dictionary<InvocationExpressionSyntax, IMethodSymbol?> _invoked = new();
+    private readonly SuspensionNames _names;
+    private readonly int _lookupPosition;
+    private readonly HashSet<string> _declaredInBody = new();
+    private readonly HashSet<string> _localFunctionNames = new();
 
     private BodyAnalysis(SemanticModel model, SyntaxNode root, string methodName, CancellationToken cancellation)
     {
@@ -30,6 +34,55 @@ internal sealed class BodyAnalysis
         _root = root;
         _methodName = methodName;
         _cancellation = cancellation;
+        _names = SuspensionNames.For(model.Compilation);
+        _lookupPosition = root.SpanStart;
+        // Names declared inside the body (locals, lambda parameters, patterns, range variables…) may shadow a type or a
+        // member: calls through them are never resolved by lookup.
+        foreach (var node in root.DescendantNodesAndSelf())
+        {
+            var declared = node switch
+            {
+                VariableDeclaratorSyntax variable => variable.Identifier,
+                ParameterSyntax parameter => parameter.Identifier,
+                SingleVariableDesignationSyntax designation => designation.Identifier,
+                ForEachStatementSyntax forEach => forEach.Identifier,
+                CatchDeclarationSyntax @catch => @catch.Identifier,
+                LocalFunctionStatementSyntax local => local.Identifier,
+                TypeParameterSyntax typeParameter => typeParameter.Identifier,
+                FromClauseSyntax from => from.Identifier,
+                LetClauseSyntax let => let.Identifier,
+                JoinClauseSyntax join => join.Identifier,
+                JoinIntoClauseSyntax into => into.Identifier,
+                QueryContinuationSyntax continuation => continuation.Identifier,
+                _ => default,
+            };
+            if (node is LocalFunctionStatementSyntax function)
+            {
+                _localFunctionNames.Add(function.Identifier.ValueText);
+            }
+
+            if (declared.RawKind != 0)
+            {
+                _declaredInBody.Add(declared.ValueText);
+            }
+        }
+
+        // The method's own parameters and type parameters shadow members too: never resolve those names by lookup.
+        if (root.Parent is BaseMethodDeclarationSyntax declaration)
+        {
+            foreach (var parameter in declaration.ParameterList.Parameters)
+            {
+                _declaredInBody.Add(parameter.Identifier.ValueText);
+            }
+        }
+
+        if (root.Parent is MethodDeclarationSyntax { TypeParameterList: { } typeParameters })
+        {
+            foreach (var typeParameter in typeParameters.Parameters)
+            {
+                _declaredInBody.Add(typeParameter.Identifier.ValueText);
+            }
+        }
     }
 
     /// <summary>Invocations to wrap in <c>await</c>.</summary>
@@ -145,7 +198,8 @@ internal sealed class BodyAnalysis
 
         foreach (var argument in _root.DescendantNodes().OfType<ArgumentSyntax>())
         {
-            if (IsFiberBodyArgument(argument) && _model.GetSymbolInfo(argument.Expression, _cancellation).Symbol is IMethodSymbol { MethodKind: MethodKind.LocalFunction } group)
+            if (Unparenthesize(argument.Expression) is SimpleNameSyntax candidate && _localFunctionNames.Contains(candidate.Identifier.ValueText) &&
+                IsFiberBodyArgument(argument) && _model.GetSymbolInfo(argument.Expression, _cancellation).Symbol is IMethodSymbol { MethodKind: MethodKind.LocalFunction } group)
             {
                 _fiberLocals.Add(group.OriginalDefinition);
             }
@@ -292,6 +346,12 @@ internal sealed class BodyAnalysis
                 continue;
             }
 
+            var text = name.Identifier.ValueText;
+            if (!_localFunctionNames.Contains(text) && !_names.MayMatter(text))
+            {
+                continue; // no [Fiber] method of this name exists: nothing to ask the semantic model
+            }
+
             var expression = name.Parent is MemberAccessExpressionSyntax or MemberBindingExpressionSyntax ? (ExpressionSyntax)name.Parent : name;
             if (expression.Parent is InvocationExpressionSyntax call && call.Expression == expression)
             {
@@ -336,11 +396,136 @@ internal sealed class BodyAnalysis
     {
         if (!_invoked.TryGetValue(invocation, out var method))
         {
-            method = _model.GetSymbolInfo(invocation, _cancellation).Symbol as IMethodSymbol;
+            method = Resolve(invocation);
             _invoked[invocation] = method;
         }
 
         return method;
+    }
+
+    /// <summary>
+    /// The invoked method, binding the call only when syntax and declarations cannot tell. A call whose name no [Fiber] or
+    /// [DirectStyle] method has is ordinary (null). A call <c>Type.N(…)</c> or <c>N(…)</c>, where every method the name
+    /// can denote agrees on what the generator does with it (same attribute, same awaitable, same fiber-body arguments),
+    /// resolves to any of them without overload resolution. Anything else asks the semantic model.
+    /// </summary>
+    private IMethodSymbol? Resolve(InvocationExpressionSyntax invocation)
+    {
+        if (TargetName(invocation.Expression) is not { } name)
+        {
+            return null; // a delegate invoked through an expression: never a suspension point
+        }
+
+        var text = name.Identifier.ValueText;
+        if (_localFunctionNames.Contains(text))
+        {
+            return Bind(invocation);
+        }
+
+        if (!_names.MayMatter(text))
+        {
+            return null;
+        }
+
+        IEnumerable<ISymbol>? candidates = null;
+        switch (invocation.Expression)
+        {
+            case MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver } access when access.IsKind(SyntaxKind.SimpleMemberAccessExpression) &&
+                !_declaredInBody.Contains(receiver.Identifier.ValueText):
+                // The lookup returns every arity (Fiber and Fiber<T>); a name without type arguments denotes arity 0.
+                var found = _model.LookupSymbols(_lookupPosition, name: receiver.Identifier.ValueText).Where(f => f is not INamedTypeSymbol { Arity: > 0 }).ToList();
+                if (found.Count == 1 && (found[0] is IAliasSymbol { Target: INamedTypeSymbol aliased } ? aliased : found[0]) is INamedTypeSymbol type)
+                {
+                    // Every method of the name the type has, inherited ones included (overload resolution may pick those).
+                    var members = new List<ISymbol>();
+                    for (var t = type; t is not null; t = t.BaseType)
+                    {
+                        members.AddRange(t.GetMembers(text));
+                    }
+
+                    candidates = members;
+                }
+
+                break;
+            case SimpleNameSyntax when !_declaredInBody.Contains(text):
+                candidates = _model.LookupSymbols(_lookupPosition, name: text);
+                break;
+        }
+
+        return candidates is not null && Representative(candidates, invocation.ArgumentList) is { } representative
+            ? representative
+            : Bind(invocation);
+    }
+
+    private IMethodSymbol? Bind(InvocationExpressionSyntax invocation) => _model.GetSymbolInfo(invocation, _cancellation).Symbol as IMethodSymbol;
+
+    /// <summary>One of the candidates, if they are all methods that the generator treats alike for these arguments.</summary>
+    private static IMethodSymbol? Representative(IEnumerable<ISymbol> candidates, ArgumentListSyntax arguments)
+    {
+        IMethodSymbol? first = null;
+        string? firstShape = null;
+        foreach (var candidate in candidates)
+        {
+            if (candidate is not IMethodSymbol method || method.MethodKind != MethodKind.Ordinary)
+            {
+                return null;
+            }
+
+            if (!Applicable(method, arguments.Arguments.Count))
+            {
+                continue;
+            }
+
+            var shape = Shape(method, arguments);
+            if (first is null)
+            {
+                (first, firstShape) = (method, shape);
+            }
+            else if (shape != firstShape)
+            {
+                return null;
+            }
+        }
+
+        return first;
+    }
+
+    private static bool Applicable(IMethodSymbol method, int count)
+    {
+        var parameters = method.Parameters;
+        var hasParams = parameters.Length > 0 && parameters[parameters.Length - 1].IsParams;
+        var required = 0;
+        foreach (var parameter in parameters)
+        {
+            if (!parameter.IsOptional && !parameter.IsParams)
+            {
+                required++;
+            }
+        }
+
+        return count >= required && (count <= parameters.Length || hasParams);
+    }
+
+    /// <summary>What the generator does with a call to <paramref name="method"/>: its kind, awaitable and fiber-body arguments.</summary>
+    private static string Shape(IMethodSymbol method, ArgumentListSyntax arguments)
+    {
+        if (KnownSymbols.IsFiberMethod(method))
+        {
+            return "fiber";
+        }
+
+        if (!KnownSymbols.TryGetDirectStyle(method, out var awaitable, out var suspends))
+        {
+            return "";
+        }
+
+        var shape = new System.Text.StringBuilder(awaitable).Append(suspends ? "+" : "-");
+        foreach (var argument in arguments.Arguments)
+        {
+            shape.Append(ParameterOf(argument, method) is { } parameter && KnownSymbols.IsFiberBodyParameter(parameter) ? 'b' : '.');
+        }
+
+        return shape.ToString();
     }
 
     /// <summary>The parameter an argument is for: by name, else by position (the last one for a params array).</summary>

@@ -56,8 +56,12 @@ public class GeneratorCost
             var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(
                 tree.GetText().ToString().Replace(marker, replacement), Encoding.UTF8)));
             var w = Stopwatch.StartNew();
-            GeneratorHarness.Run(edited, driver);
-            return w.Elapsed;
+            var (after, _, _) = GeneratorHarness.Run(edited, driver);
+            var elapsed = w.Elapsed;
+            var reasons = GeneratorHarness.RunResult(after).TrackedSteps[FiberGenerator.Steps.FiberMethods]
+                .SelectMany(s => s.Outputs).GroupBy(o => o.Reason).Select(g => $"{g.Count()} {g.Key}");
+            TestContext.Out.WriteLine($"edit {replacement}: {elapsed.TotalMilliseconds:F1} ms; {FiberGenerator.Steps.FiberMethods} outputs: {string.Join(", ", reasons)}");
+            return elapsed;
         }
 
         var inside = Edit("/*edit*/70", "/*edit*/71");

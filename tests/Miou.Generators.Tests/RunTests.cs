@@ -113,4 +113,42 @@ public class RunTests
             """);
         Assert.That(GeneratorHarness.Invoke(assembly, "C", "Run"), Is.EqualTo("7 null 104"));
     }
+
+    [Test]
+    public void Calls_resolved_from_declarations_without_binding_keep_their_meaning()
+    {
+        // The analysis resolves Type.N(…) and N(…) by lookup when every method of the name agrees; these are the cases
+        // where lookup alone could be wrong (shadowing, inheritance, mixed overloads) or must see through using static/alias.
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            using static Miou.Fiber;
+            using F = Miou.Fiber;
+
+            public class Helper { public int Yields; public void Yield() => Yields++; }
+
+            public partial class Base
+            {
+                [Fiber] public static int Inherited() { F.Yield(); return 1; }
+            }
+
+            public partial class Derived : Base
+            {
+                [Fiber] public static int Over(int x) { Yield(); return x; }
+                public static int Over(string s) => s.Length;
+
+                [Fiber]
+                public static int Main()
+                {
+                    var Fiber = new Helper();             // shadows the type: Fiber.Yield() is the helper's
+                    Fiber.Yield();
+                    Fiber.Yield();
+                    var child = Async(() => Derived.Inherited() + Over(10) + Over("abc"));
+                    return Await(child) * 100 + Fiber.Yields;
+                }
+
+                public static int Run() => Miou.Fiber.Run(Main);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "Derived", "Run"), Is.EqualTo(1402));
+    }
 }

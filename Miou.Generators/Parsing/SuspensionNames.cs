@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+
+namespace Miou.Generators.Parsing;
+
+/// <summary>
+/// Which method names can denote a suspension point or a [Fiber] method in a compilation, so that the body analysis asks
+/// the semantic model (which binds the statement) only about names that can matter. A name can matter when a referenced
+/// assembly that uses Miou declares a [Fiber] or [DirectStyle] method of that name, or when the compilation's own source
+/// declares any member of that name (the declaration table answers without binding). Computed once per referenced
+/// assembly and once per compilation.
+/// </summary>
+internal sealed class SuspensionNames
+{
+    private static readonly ConditionalWeakTable<Compilation, SuspensionNames> s_byCompilation = new();
+    private static readonly ConditionalWeakTable<IAssemblySymbol, HashSet<string>> s_byAssembly = new();
+
+    private readonly Compilation _compilation;
+    private readonly HashSet<string> _referenced = new();
+    private readonly Dictionary<string, bool> _source = new();
+
+    private SuspensionNames(Compilation compilation)
+    {
+        _compilation = compilation;
+        foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+        {
+            if (UsesMiou(assembly))
+            {
+                _referenced.UnionWith(s_byAssembly.GetValue(assembly, Collect));
+            }
+        }
+    }
+
+    public static SuspensionNames For(Compilation compilation) => s_byCompilation.GetValue(compilation, c => new SuspensionNames(c));
+
+    /// <summary>False when no method of this name can be a [Fiber] or [DirectStyle] method: the call is ordinary.</summary>
+    public bool MayMatter(string name)
+    {
+        if (_referenced.Contains(name))
+        {
+            return true;
+        }
+
+        lock (_source)
+        {
+            if (!_source.TryGetValue(name, out var declared))
+            {
+                declared = _compilation.ContainsSymbolsWithName(name, SymbolFilter.Member);
+                _source[name] = declared;
+            }
+
+            return declared;
+        }
+    }
+
+    private static bool UsesMiou(IAssemblySymbol assembly)
+    {
+        if (assembly.Name == "Miou.Runtime")
+        {
+            return true;
+        }
+
+        foreach (var module in assembly.Modules)
+        {
+            foreach (var referenced in module.ReferencedAssemblies)
+            {
+                if (referenced.Name == "Miou.Runtime")
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static HashSet<string> Collect(IAssemblySymbol assembly)
+    {
+        var names = new HashSet<string>();
+        var namespaces = new Stack<INamespaceSymbol>();
+        namespaces.Push(assembly.GlobalNamespace);
+        while (namespaces.Count > 0)
+        {
+            var ns = namespaces.Pop();
+            foreach (var member in ns.GetMembers())
+            {
+                if (member is INamespaceSymbol inner)
+                {
+                    namespaces.Push(inner);
+                }
+                else if (member is INamedTypeSymbol type)
+                {
+                    CollectType(type, names);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private static void CollectType(INamedTypeSymbol type, HashSet<string> names)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IMethodSymbol method &&
+                (KnownSymbols.HasAttribute(method, "FiberAttribute") || KnownSymbols.HasAttribute(method, "DirectStyleAttribute")))
+            {
+                names.Add(method.Name);
+            }
+        }
+
+        foreach (var nested in type.GetTypeMembers())
+        {
+            CollectType(nested, names);
+        }
+    }
+}

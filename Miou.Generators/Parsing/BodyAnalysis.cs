@@ -370,6 +370,18 @@ internal sealed class BodyAnalysis
                 continue;
             }
 
+            if (parent is ArgumentSyntax main && IsRunMain(main))
+            {
+                // A nested Fiber.Run(M, …) in a [Fiber] body: no interceptor reaches generated code, so name the twin,
+                // which binds to the runtime's Run(Func<…, Fiber<T>>, …). A fiber local function is already one.
+                if (method.MethodKind != MethodKind.LocalFunction)
+                {
+                    Renamed[name] = method.Name + "Async";
+                }
+
+                continue;
+            }
+
             if (name.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => i.Expression is IdentifierNameSyntax { Identifier.ValueText: "nameof" }))
             {
                 continue;
@@ -378,6 +390,14 @@ internal sealed class BodyAnalysis
             Report(Descriptors.FiberMethodAsDelegate, name, name.Identifier.ValueText);
         }
     }
+
+    /// <summary>Whether the argument is the <c>main</c> delegate of a <c>Miou.Fiber.Run</c> call.</summary>
+    private bool IsRunMain(ArgumentSyntax argument) =>
+        argument.Parent is ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } list &&
+        (argument.NameColon is null ? list.Arguments.IndexOf(argument) == 0 : argument.NameColon.Name.Identifier.ValueText == "main") &&
+        TargetName(invocation.Expression) is { Identifier.ValueText: "Run" } &&
+        _model.GetSymbolInfo(invocation, _cancellation).Symbol is IMethodSymbol { Name: "Run" } run &&
+        KnownSymbols.IsMiouType(run.ContainingType, "Fiber");
 
     private bool IsFiberBodyArgument(AnonymousFunctionExpressionSyntax function) =>
         Unparenthesized(function).Parent is ArgumentSyntax argument && IsFiberBodyArgument(argument);

@@ -151,4 +151,29 @@ public class RunTests
             """);
         Assert.That(GeneratorHarness.Invoke(assembly, "Derived", "Run"), Is.EqualTo(1402));
     }
+
+    [Test]
+    public void Fiber_Run_nested_in_a_fiber_method_starts_the_twin()
+    {
+        // Interceptors cannot reach generated code, so the rewrite names the twin: Fiber.Run(InnerAsync, …).
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            public partial class N
+            {
+                [Fiber] static int Inner() { Fiber.Yield(); return 1; }
+                [Fiber] static int Add(int a, int b) { Fiber.Yield(); return a + b; }
+
+                [Fiber]
+                public static int Outer(int x)
+                {
+                    [Fiber] int Local() { Fiber.Yield(); return 100; }
+                    Fiber.Yield();
+                    return Fiber.Run(Inner) + Fiber.Run(Add, x, 10, new RunOptions { Seed = 1 }) + Fiber.Run(Local);
+                }
+
+                public static int Run() => Fiber.Run(Outer, 5);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "N", "Run"), Is.EqualTo(116));
+    }
 }

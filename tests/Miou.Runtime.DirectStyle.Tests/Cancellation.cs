@@ -1,6 +1,6 @@
 namespace Miou.DirectStyle.Tests;
 
-/// <summary>Cancellation (spec §3): C6, and cancellation unwinding finally/using in direct style.</summary>
+/// <summary>Cancellation (spec §3): C6, D8, and cancellation unwinding finally/using in direct style.</summary>
 public partial class Cancellation
 {
     private readonly List<string> _log = [];
@@ -31,6 +31,20 @@ public partial class Cancellation
     [Test]
     public void C06_cancel_after_completion() => ForSeeds(seed =>
         Assert.That(Fiber.Run(C06Main, Seeded(seed)).Error, Is.TypeOf<CancelledException>()));
+
+    // D8, miou.mli's cancel: `p = async (); await_exn p; cancel p; await_exn p` raises Cancelled.
+    [Fiber]
+    private static void D08Main()
+    {
+        var p = Fiber.Async(() => { });
+        Fiber.Await(p);
+        Fiber.Cancel(p);
+        Fiber.Await(p);
+    }
+
+    [Test]
+    public void D08_cancel_after_resolution_rethrows_cancelled() => ForSeeds(seed =>
+        Assert.Throws<CancelledException>(() => Fiber.Run(D08Main, Seeded(seed))));
 
     private sealed class Logged(List<string> log, string name) : IDisposable
     {

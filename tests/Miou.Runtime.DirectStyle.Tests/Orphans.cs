@@ -3,6 +3,33 @@ namespace Miou.DirectStyle.Tests;
 /// <summary>Orphans (spec §2.4): C41, C46, C47, C48, written as [Fiber] methods.</summary>
 public partial class OrphansCases
 {
+    // C41 (= D17): as in the original, the program is itself a Fiber.Run nested in another one. Inside, the root (#1) owns
+    // o once it spawns p (#2) into it; p spawning q into o throws in p after q is spawned; p fails, q is cancelled, and
+    // the error crosses both runs.
+    [Fiber]
+    private static void C41Inner()
+    {
+        var o = new Orphans<Unit>();
+        var p = Fiber.Async(() =>
+        {
+            var q = Fiber.Async(() => { }, orphans: o);
+            Fiber.Await(q);
+        }, orphans: o);
+        Fiber.Await(p);
+    }
+
+    [Fiber]
+    private static void C41Program(ulong seed) => Fiber.Run(C41Inner, Seeded(seed));
+
+    [Test]
+    public void C41_orphans_owned_by_another_promise() => ForSeeds(seed =>
+    {
+        var e = Assert.Throws<ArgumentException>(() => Fiber.Run(C41Program, seed, Seeded(seed)));
+        Assert.That(e!.Message, Does.StartWith("The given orphans is owned by another promise"));
+        Assert.That(e.Message, Does.Contain("task #2"), "names the task that used a collection it does not own");
+        Assert.That(e.Message, Does.Contain("root task #1"), "names the owner");
+    });
+
     [Fiber]
     private static (bool EmptyGet, int Before, int Oks, int Errors, int After) C46Child()
     {

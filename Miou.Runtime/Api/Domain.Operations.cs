@@ -11,7 +11,7 @@ public readonly partial record struct Domain
     /// <summary>The domain running the calling fiber. One scheduling point.</summary>
     public static async Fiber<Domain> SelfAsync()
     {
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         return new Domain(DomainScheduler.Current!.Uid);
     }
 
@@ -22,7 +22,7 @@ public readonly partial record struct Domain
     /// <summary>The worker domains of the run, dom0 excluded. One scheduling point.</summary>
     public static async Fiber<IReadOnlyList<Domain>> AllAsync()
     {
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         return [.. DomainScheduler.Current!.Run.Domains.Where(d => d.Uid != 0).Select(d => new Domain(d.Uid))];
     }
 
@@ -33,7 +33,7 @@ public readonly partial record struct Domain
     /// <summary>The number of worker domains of the run. One scheduling point.</summary>
     public static async Fiber<int> AvailableAsync()
     {
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         return DomainScheduler.Current!.Run.Domains.Length - 1;
     }
 }

@@ -44,7 +44,7 @@ public readonly partial struct Fiber
     /// <summary>Waits for a <see cref="ValueTask"/>; see <see cref="AwaitTaskAsync{T}(Task{T})"/>. Consumes it (await it only once).</summary>
     public static Fiber AwaitTaskAsync(ValueTask task) => AwaitTaskAsync(task.AsTask());
 
-    private static TriggerAwaitable WaitForTask(Task task)
+    private static OpAwaitable WaitForTask(Task task)
     {
         var trigger = new Trigger();
         if (task.IsCompleted)

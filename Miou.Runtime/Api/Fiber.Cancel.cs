@@ -19,7 +19,7 @@ public readonly partial struct Fiber
     public static void Yield() => throw new NotInFiberException("Fiber.Yield");
 
     /// <summary>Goes to the back of the domain's run queue: every task already runnable runs first (spec §1.10).</summary>
-    public static PointAwaitable YieldAsync() => PointAwaitable.Yield;
+    public static OpAwaitable YieldAsync() => OpAwaitable.Yield;
 
     /// <summary>Runs <paramref name="body"/>, then the cleanups however it ends (direct style).</summary>
     [DirectStyle(nameof(ProtectAsync))]

@@ -91,7 +91,7 @@ public readonly partial struct Fiber
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(items);
-        await PointAwaitable.Points(1); // the domain list
+        await OpAwaitable.Points(1); // the domain list
         var parent = DomainScheduler.CurrentTask!;
         var candidates = OtherWorkers(parent);
         if (candidates.Count == 0)
@@ -104,7 +104,7 @@ public readonly partial struct Fiber
         {
             var domain = candidates[children.Count % candidates.Count];
             var child = new Promise<TResult>(parent.Run, parent, domain, () => body(item), SiteFile(file), line);
-            await PointAwaitable.Points(1); // the spawn
+            await OpAwaitable.Points(1); // the spawn
             Rules.Spawn(parent, child, null);
             children.Add(child);
         }

@@ -6,15 +6,35 @@ using Miou.Scheduling;
 namespace Miou;
 
 /// <summary>
-/// The awaitable of an operation answered by a synchronisation object in the scheduler (mutex lock, condition wait,
-/// computation await): no allocation. Only awaitable inside <c>async Fiber</c> methods.
+/// The awaitable of an operation that resumes with nothing: one or more scheduling points (yield, ownership, hooks…), a
+/// park on a <see cref="Trigger"/>, or an operation answered by a synchronisation object in the scheduler (mutex lock,
+/// condition wait). No allocation. Only awaitable inside <c>async Fiber</c> methods.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct OpAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
 {
-    private readonly SchedulerOp _op;
+    private readonly OpKind _op;
+    private readonly object? _target;
+    private readonly int _phase;
 
-    internal OpAwaitable(SchedulerOp op) => _op = op;
+    private OpAwaitable(OpKind op, object? target, int phase)
+    {
+        _op = op;
+        _target = target;
+        _phase = phase;
+    }
+
+    /// <summary>One scheduling point that also ends the slot.</summary>
+    internal static OpAwaitable Yield => new(OpKind.Yield, null, 1);
+
+    /// <summary><paramref name="count"/> scheduling points.</summary>
+    internal static OpAwaitable Points(int count) => new(OpKind.Points, null, count);
+
+    /// <summary>A park until <paramref name="trigger"/> is signalled.</summary>
+    internal static OpAwaitable On(Trigger trigger) => new(OpKind.Trigger, trigger, 0);
+
+    /// <summary>An operation <paramref name="op"/> answers in the scheduler.</summary>
+    internal static OpAwaitable On(SchedulerOp op) => new(OpKind.Custom, op, 0);
 
     /// <summary>Gets the awaiter.</summary>
     public OpAwaitable GetAwaiter() => this;
@@ -22,14 +42,14 @@ public readonly struct OpAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
     /// <summary>Always false: every Miou operation is a scheduling point.</summary>
     public bool IsCompleted => false;
 
-    /// <summary>Throws what the operation answered (a broken rule, a cancellation), if anything.</summary>
+    /// <summary>Throws what the scheduler answered (a broken rule, a cancellation), if anything.</summary>
     public void GetResult() => Suspension.Resumed();
 
     /// <summary>Part of Miou's suspend protocol.</summary>
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Custom, _op);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, _op, _target, _phase);
 }
 
 /// <summary>The awaitable of <see cref="Computation{T}.AwaitAsync"/>: resumes with the computation's outcome.</summary>

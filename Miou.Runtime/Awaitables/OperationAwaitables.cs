@@ -5,42 +5,6 @@ using Miou.Scheduling;
 
 namespace Miou;
 
-/// <summary>
-/// The awaitable of an operation that is one or more scheduling points and returns nothing (yield, ownership, hooks…).
-/// Returned by Miou's awaitable methods; only awaitable inside <c>async Fiber</c> methods.
-/// </summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct PointAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
-{
-    private readonly OpKind _op;
-    private readonly int _points;
-
-    internal PointAwaitable(OpKind op, int points)
-    {
-        _op = op;
-        _points = points;
-    }
-
-    internal static PointAwaitable Yield => new(OpKind.Yield, 1);
-
-    internal static PointAwaitable Points(int count) => new(OpKind.Points, count);
-
-    /// <summary>Gets the awaiter.</summary>
-    public PointAwaitable GetAwaiter() => this;
-
-    /// <summary>Always false: every Miou operation is a scheduling point.</summary>
-    public bool IsCompleted => false;
-
-    /// <summary>Throws what the scheduler answered (a cancellation), if anything.</summary>
-    public void GetResult() => Suspension.Resumed();
-
-    /// <summary>Part of Miou's suspend protocol.</summary>
-    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
-
-    /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, _op, null, _points);
-}
-
 /// <summary>The awaitable of a spawn: resumes with the new child's promise. Only awaitable inside <c>async Fiber</c> methods.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
@@ -389,28 +353,4 @@ internal readonly struct AwaitAnyAwaitable : ICriticalNotifyCompletion, IFiberAw
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.AwaitAny, _children);
-}
-
-/// <summary>The awaitable of a park on a <see cref="Trigger"/>: resumes when it is signalled.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct TriggerAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
-{
-    private readonly Trigger _trigger;
-
-    internal TriggerAwaitable(Trigger trigger) => _trigger = trigger;
-
-    /// <summary>Gets the awaiter.</summary>
-    public TriggerAwaitable GetAwaiter() => this;
-
-    /// <summary>Always false: even a signalled trigger costs a scheduling point.</summary>
-    public bool IsCompleted => false;
-
-    /// <summary>Throws a cancellation if the task was cancelled while parked.</summary>
-    public void GetResult() => Suspension.Resumed();
-
-    /// <summary>Part of Miou's suspend protocol.</summary>
-    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
-
-    /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Trigger, _trigger);
 }

@@ -37,7 +37,7 @@ public sealed class Hook
     public static async Fiber<Hook> AddAsync(Action action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         var domain = DomainScheduler.Current!;
         var hook = new Hook(action, domain);
         domain.AddHook(hook);
@@ -52,7 +52,7 @@ public sealed class Hook
     /// <exception cref="ArgumentException">Called from another domain than the hook's (the original's <c>Invalid_argument</c>).</exception>
     public async Fiber RemoveAsync()
     {
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         var domain = DomainScheduler.Current!;
         if (!ReferenceEquals(domain, Owner))
         {

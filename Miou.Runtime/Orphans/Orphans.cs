@@ -45,7 +45,7 @@ public sealed class Orphans<T>
     /// </summary>
     public async Fiber<Promise<T>?> CareAsync()
     {
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         Claim(DomainScheduler.CurrentTask!, "care for");
         for (var node = _members.First; node is not null; node = node.Next)
         {
@@ -66,7 +66,7 @@ public sealed class Orphans<T>
     /// <summary>The newest member whatever its state, removed from the collection; null if empty. The caller must await or cancel it.</summary>
     public async Fiber<Promise<T>?> TakeAsync()
     {
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         Claim(DomainScheduler.CurrentTask!, "take from");
         if (_members.First is not { } node)
         {
@@ -92,7 +92,7 @@ public sealed class Orphans<T>
         Claim(me, "get from");
         if (_members.Count == 0)
         {
-            await PointAwaitable.Points(1);
+            await OpAwaitable.Points(1);
             return null;
         }
 

@@ -24,7 +24,7 @@ public static class Ownership
     public static async Fiber OwnAsync(Resource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         var me = DomainScheduler.CurrentTask!;
         if (Owns(me, resource))
         {
@@ -42,7 +42,7 @@ public static class Ownership
     public static async Fiber CheckAsync(Resource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         RequireOwner(DomainScheduler.CurrentTask!, resource, "check");
     }
 
@@ -54,7 +54,7 @@ public static class Ownership
     public static async Fiber DisownAsync(Resource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         var me = DomainScheduler.CurrentTask!;
         RequireOwner(me, resource, "disown");
         Detach(me, resource);
@@ -68,7 +68,7 @@ public static class Ownership
     public static async Fiber ReleaseAsync(Resource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         var me = DomainScheduler.CurrentTask!;
         RequireOwner(me, resource, "release");
         Detach(me, resource); // first: a finaliser that throws must not run again when the task then fails
@@ -84,7 +84,7 @@ public static class Ownership
     public static async Fiber TransferAsync(Resource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         var me = DomainScheduler.CurrentTask!;
         if (me.Parent is not { } parent)
         {

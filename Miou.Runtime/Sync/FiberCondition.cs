@@ -30,7 +30,7 @@ public sealed class FiberCondition
             _lastWait = wait = new Waiting(this, mutex);
         }
 
-        return new OpAwaitable(wait);
+        return OpAwaitable.On(wait);
     }
 
     /// <summary>Wakes the oldest waiter, if any. Not a scheduling point; any thread.</summary>

@@ -67,7 +67,7 @@ public sealed class FiberLazy<T>
             return known.ValueOrThrow();
         }
 
-        await PointAwaitable.Points(1);
+        await OpAwaitable.Points(1);
         var me = DomainScheduler.CurrentTask!;
         while (true)
         {

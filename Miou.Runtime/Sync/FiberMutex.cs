@@ -33,7 +33,7 @@ public sealed class FiberMutex : SchedulerOp
     /// If the fiber is cancelled while waiting it leaves the queue (or passes on a lock handed to it meanwhile).
     /// </summary>
     /// <remarks>Throws <see cref="InvalidOperationException"/> if the calling task already holds the lock.</remarks>
-    public OpAwaitable LockAsync() => new(this);
+    public OpAwaitable LockAsync() => OpAwaitable.On(this);
 
     /// <summary>
     /// Takes the lock if it is free and returns whether it did. Not a scheduling point. (The original's <c>try_lock</c>

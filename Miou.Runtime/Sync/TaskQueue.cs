@@ -30,11 +30,4 @@ internal sealed class TaskQueue
 
         return found;
     }
-
-    internal Promise[] DrainAll()
-    {
-        var all = _tasks.ToArray();
-        _tasks.Clear();
-        return all;
-    }
 }

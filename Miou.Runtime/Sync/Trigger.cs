@@ -81,5 +81,5 @@ public sealed class Trigger
     public void Await() => throw new NotInFiberException("Trigger.Await");
 
     /// <summary>Parks the calling fiber until the trigger is signalled. Returns at once (after one scheduling point) if it was.</summary>
-    public TriggerAwaitable AwaitAsync() => new(this);
+    public OpAwaitable AwaitAsync() => OpAwaitable.On(this);
 }

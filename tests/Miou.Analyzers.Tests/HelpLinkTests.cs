@@ -1,3 +1,4 @@
+using Miou.Tests.Shared;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Miou.Analyzers.Tests;
@@ -15,24 +16,11 @@ public sealed class HelpLinkTests
     public void The_help_link_is_the_rules_page_and_the_index_lists_it(string id, string helpLink)
     {
         Assert.That(helpLink, Is.EqualTo(Descriptors.HelpLinkBase + id + ".md"));
-        var page = Path.Combine(RepositoryRoot(), helpLink);
+        var page = Path.Combine(RepositoryPaths.Root, helpLink);
         Assert.That(File.Exists(page), Is.True, page);
         Assert.That(File.ReadLines(page).First(), Does.StartWith($"# {id}: "));
-        var index = File.ReadAllText(Path.Combine(RepositoryRoot(), Descriptors.HelpLinkBase, "README.md"));
+        var index = File.ReadAllText(Path.Combine(RepositoryPaths.Root, Descriptors.HelpLinkBase, "README.md"));
         Assert.That(index, Does.Contain($"| [{id}]({id}.md) |"));
     }
 
-    /// <summary>The folder holding Miou.sln, above the test's output (not [CallerFilePath]: CI builds map source paths).</summary>
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Miou.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("No Miou.sln above " + AppContext.BaseDirectory);
-    }
 }

@@ -76,5 +76,6 @@ internal static class GeneratorHarness
         }
     }
 
-    public static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    /// <summary>This test project's folder in the repository (snapshots live under it).</summary>
+    public static string SourceDirectory() => Miou.Tests.Shared.RepositoryPaths.Combine("tests", "Miou.Generators.Tests");
 }

@@ -1,6 +1,6 @@
 namespace Miou.DirectStyle.Tests;
 
-/// <summary>Orphans (spec §2.4): C41, C46, C47, C48, written as [Fiber] methods.</summary>
+/// <summary>Orphans (spec §2.4): C41, C45, C46, C47, C48, written as [Fiber] methods.</summary>
 public partial class OrphansCases
 {
     // C41 (= D17): as in the original, the program is itself a Fiber.Run nested in another one. Inside, the root (#1) owns
@@ -104,4 +104,45 @@ public partial class OrphansCases
     [Test]
     public void C48_cancel_a_task_blocked_in_get() => ForSeeds(seed =>
         Assert.That(Fiber.Run(C48Main, Seeded(seed)).Error, Is.TypeOf<CancelledException>()));
+
+    // C45: take returns every orphan whatever its state, newest first (spec §10 Q3); cancelling each consumes it, finished
+    // or not. The sleeps are drawn from the seed, as the original draws them from Random.
+    [Fiber]
+    private static (List<int> Spawned, List<int> Taken, int Left) C45Child(VirtualClock clock, Random durations)
+    {
+        var o = new Orphans<Unit>();
+        var spawned = new List<int>();
+        for (var i = 0; i < 42; i++)
+        {
+            var ticks = durations.Next(42);
+            spawned.Add(Fiber.Async(() => clock.Nap(ticks), orphans: o).Id);
+        }
+
+        var taken = new List<Promise<Unit>>();
+        while (o.Take() is { } orphan)
+        {
+            taken.Add(orphan);
+        }
+
+        foreach (var orphan in taken)
+        {
+            Fiber.Cancel(orphan);
+        }
+
+        return (spawned, taken.Select(x => x.Id).ToList(), o.Count);
+    }
+
+    [Fiber]
+    private static (List<int>, List<int>, int) C45Main(VirtualClock clock, Random durations) =>
+        Fiber.Await(Fiber.Async(() => C45Child(clock, durations)));
+
+    [Test]
+    public void C45_take() => ForSeeds(seed =>
+    {
+        var clock = new VirtualClock();
+        var (spawned, taken, left) = Fiber.Run(C45Main, clock, new Random((int)seed), clock.Options(Seeded(seed)));
+        Assert.That(spawned, Has.Count.EqualTo(42));
+        Assert.That(taken, Is.EqualTo(Enumerable.Reverse(spawned)), "every orphan, newest first");
+        Assert.That(left, Is.Zero);
+    });
 }

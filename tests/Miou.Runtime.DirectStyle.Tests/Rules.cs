@@ -1,6 +1,6 @@
 namespace Miou.DirectStyle.Tests;
 
-/// <summary>Miou's rules (spec §2): C2, C3, C8, C12, C14, C15, written as [Fiber] methods.</summary>
+/// <summary>Miou's rules (spec §2): C2, C3, C8, C12, C14, C15, C17, D2, D3, D6, D16, written as [Fiber] methods.</summary>
 public partial class Rules
 {
     [Fiber]
@@ -72,4 +72,104 @@ public partial class Rules
     [Test]
     public void C15_returning_a_childs_promise() => ForSeeds(seed =>
         Assert.Throws<StillHasChildrenException>(() => Fiber.Run(C15Main, Seeded(seed))));
+
+    // C17: the original's foreign effect, re-performed outside the task, kills the run with Effect.Unhandled. The runtime
+    // has no extensible requests (see the hand-written port); its nearest equivalent is awaiting something that is not a
+    // Miou awaitable. A [Fiber] method cannot write `await` at all, so the only way for direct-style code to reach a
+    // foreign awaitable is a user's own [DirectStyle] method whose counterpart returns one (here a Task that never ends):
+    // the generator awaits it like any other, and the fiber's builder refuses it at the await, as an ordinary exception
+    // of the task.
+    private static readonly TaskCompletionSource<int> Never = new();
+
+    [DirectStyle(nameof(ForeignAsync))]
+    private static int Foreign() => throw new NotInFiberException(nameof(Foreign));
+
+    private static Task<int> ForeignAsync() => Never.Task;
+
+    [Fiber]
+    private static string? C17CaughtInTask()
+    {
+        try
+        {
+            Foreign();
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+    }
+
+    [Fiber]
+    private static int C17Uncaught() => Foreign();
+
+    [Test]
+    public void C17_foreign_awaitable_is_rejected_in_the_task()
+    {
+        Assert.That(Fiber.Run(C17CaughtInTask, NoWorkers), Does.Contain("not a Miou awaitable"), "the task's own catch sees it");
+        var escaped = Assert.Throws<InvalidOperationException>(() => Fiber.Run(C17Uncaught, NoWorkers));
+        Assert.That(escaped!.Message, Does.Contain("not a Miou awaitable").And.Contain("Fiber.AwaitTask"));
+    }
+
+    // D2, miou.mli rule 1: `run (fun () -> cancel (async (const 42)))` returns normally.
+    [Fiber]
+    private static PromiseState D02Main()
+    {
+        var p = Fiber.Async(() => 42);
+        Fiber.Cancel(p);
+        return p.State;
+    }
+
+    [Test]
+    public void D02_cancelling_an_unawaited_child_is_enough() => ForSeeds(seed =>
+        Assert.That(Fiber.Run(D02Main, Seeded(seed)), Is.Not.EqualTo(PromiseState.Running)));
+
+    // D3, miou.mli rule 2: the code keeps Not_a_child in await_all's list (spec §10 Q27).
+    [Fiber]
+    private static Result<Unit>[] D03Main()
+    {
+        var p = Fiber.Async(() => { });
+        var q = Fiber.Async(() => Fiber.Await(p));
+        return Fiber.AwaitAll(p, q);
+    }
+
+    [Test]
+    public void D03_await_all_keeps_not_a_child_as_a_value() => ForSeeds(seed =>
+    {
+        var results = Fiber.Run(D03Main, Seeded(seed));
+        Assert.That(results, Has.Length.EqualTo(2));
+        Assert.That(results[0].IsOk, Is.True, results[0].ToString());
+        Assert.That(results[1].Error, Is.TypeOf<NotAChildException>().With.Message.Contain("task #3"));
+    });
+
+    // D6, miou.mli await_one: the loser is neither awaited nor cancelled.
+    [Fiber]
+    private static void D06Main()
+    {
+        var one = Fiber.Async(() => 1);
+        var two = Fiber.Async(() => 2);
+        Fiber.AwaitOne(one, two);
+    }
+
+    [Test]
+    public void D06_await_one_alone_still_has_children() => ForSeeds(seed =>
+    {
+        var e = Assert.Throws<StillHasChildrenException>(() => Fiber.Run(D06Main, Seeded(seed)));
+        Assert.That(e!.Message, Does.Contain("root task #1"));
+        Assert.That(e.Children, Has.Count.EqualTo(1));
+        Assert.That(e.Children[0], Is.EqualTo(2).Or.EqualTo(3));
+    });
+
+    // D16, README "Randomised tasks": await_first of two finished children returns either; the loser is cancelled.
+    [Fiber]
+    private static int D16Main()
+    {
+        var one = Fiber.Async(() => 1);
+        var two = Fiber.Async(() => 2);
+        return Fiber.AwaitFirst(one, two).Value;
+    }
+
+    [Test]
+    public void D16_await_first_can_return_either_child() =>
+        AssertEveryOutcome(seed => Fiber.Run(D16Main, Seeded(seed)), [1, 2]);
 }

@@ -2,7 +2,8 @@ namespace Miou.DirectStyle.Tests;
 
 /// <summary>
 /// Mutex, condition, lazy values (spec §6): the bounded stream of C31 on one domain (its original runs the producer and
-/// consumer with <c>call</c>; the rules it checks are the mutex's and condition's), and FiberLazy forced by two fibers.
+/// consumer with <c>call</c>; the rules it checks are the mutex's and condition's), FiberLazy forced by two fibers, a
+/// trigger signalled from a foreign thread (C32) and a computation cancelled by another task (C33).
 /// </summary>
 public partial class SyncCases
 {
@@ -96,5 +97,88 @@ public partial class SyncCases
         _computed = 0;
         Assert.That(Fiber.Run(LazyMain, Seeded(seed)), Is.EqualTo(84));
         Assert.That(_computed, Is.EqualTo(1));
+    });
+
+    [Fiber]
+    private static bool C32Main(Trigger trigger, Thread signaller)
+    {
+        signaller.Start();
+        trigger.Await();
+        return trigger.IsSignalled;
+    }
+
+    [Test]
+    public void C32_trigger_signalled_from_a_foreign_thread() => ForSeeds(seed =>
+    {
+        // A plain thread (not a domain) waits until the root is parked on the trigger (it is then no longer initial),
+        // then signals it: the wake-up crosses to dom0, which may be asleep waiting for work.
+        var trigger = new Trigger();
+        var sawParked = false;
+        var signaller = new Thread(() =>
+        {
+            sawParked = SpinWait.SpinUntil(() => !trigger.IsInitial, TimeSpan.FromSeconds(30));
+            trigger.Signal();
+        });
+        var resumed = Fiber.Run(C32Main, trigger, signaller, Seeded(seed));
+        signaller.Join();
+        Assert.That(sawParked, Is.True, "the root parked on the trigger before the foreign thread signalled it");
+        Assert.That(resumed, Is.True);
+    }, count: 4);
+
+    /// <summary>The original's fib, linear (sic), checking the computation at every step.</summary>
+    [Fiber]
+    private static int Fib(Computation<int> c, int i)
+    {
+        c.ThrowIfErrored();
+        Fiber.Yield();
+        return i <= 1 ? i : Fib(c, i - 1) + (i - 2);
+    }
+
+    [Fiber]
+    private static (Exception? Awaited, bool Captured, bool Cancelled) C33Main(Computation<int> c, Exception exit)
+    {
+        // The original's `Computation.try_capture c fib 80`, spelt out: c.TryCapture(() => Fib(c, 80)) is refused
+        // (MIOUG013), as TryCapture has no direct-style form for a suspending body (/tmp/miou-runtime-bugs.md). A
+        // cancellation of p1 itself is not captured.
+        var p1 = Fiber.Async(() =>
+        {
+            int value;
+            try
+            {
+                value = Fib(c, 80);
+            }
+            catch (Exception e) when (e is not CancelledException)
+            {
+                return c.TryCancel(e);
+            }
+
+            return c.TryReturn(value);
+        });
+        var p2 = Fiber.Async(() => c.TryCancel(exit));
+        Exception? error = null;
+        try
+        {
+            c.AwaitValue();
+        }
+        catch (ExitException e)
+        {
+            error = e;
+        }
+
+        var byP2 = Fiber.Await(p2);
+        var byP1 = Fiber.Await(p1); // p1 ends normally: the Exit raised in fib was captured, not thrown
+        return (error, byP1, byP2);
+    }
+
+    [Test]
+    public void C33_computation_cancelled_by_another_task() => ForSeeds(seed =>
+    {
+        var exit = new ExitException();
+        var c = new Computation<int>();
+        var (awaited, captured, cancelled) = Fiber.Run(C33Main, c, exit, Seeded(seed));
+        Assert.That(awaited, Is.SameAs(exit), "awaiting the computation rethrows the exception it was cancelled with");
+        Assert.That(cancelled, Is.True, "p2 cancelled the running computation");
+        Assert.That(captured, Is.False, "p1's capture came second: the first writer wins");
+        Assert.That(c.Peek()?.Error, Is.SameAs(exit));
     });
 }

@@ -34,12 +34,12 @@ internal static class Suspension
     internal static void ChainCallee(FiberBox callee, Action continuation)
     {
         var domain = FromBuilder(continuation);
-        if (callee.Continuation is not null)
+        if (callee.HasContinuation)
         {
             throw new InvalidOperationException("A Fiber can be awaited only once.");
         }
 
-        callee.Continuation = domain.SuspendingFrame;
+        callee.SetContinuation(domain.SuspendingFrame!);
     }
 
     /// <summary>On resumption: the exception to throw at the suspension point (a rule broken, a cancellation), if any.</summary>

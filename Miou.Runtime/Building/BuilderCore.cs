@@ -1,11 +1,30 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Miou.Scheduling;
 
 namespace Miou.Building;
 
-/// <summary>What both builders do on a suspension: check the awaiter is Miou's, box the frame, hand it to the awaiter.</summary>
+/// <summary>
+/// What both builders do. A builder keeps one slot, <c>boxOrError</c>: the frame once it suspended, or the exception of a
+/// synchronous failure (one slot, because the state machine is copied into the frame, so every builder field costs bytes
+/// in every suspended fiber).
+/// </summary>
 internal static class BuilderCore
 {
+    /// <summary>Completes with an exception: the frame's, or the synchronous failure kept in the slot.</summary>
+    internal static void SetException(ref object? boxOrError, Exception exception)
+    {
+        if (boxOrError is FiberBox box)
+        {
+            box.SetException(exception);
+        }
+        else
+        {
+            boxOrError = ExceptionDispatchInfo.Capture(exception);
+        }
+    }
+
+    /// <summary>Suspends on a Miou awaiter: checks it is Miou's, then hands it the (already boxed) frame.</summary>
     internal static void Suspend<TAwaiter>(ref TAwaiter awaiter, FiberBox box) where TAwaiter : ICriticalNotifyCompletion
     {
         if (awaiter is not IFiberAwaiter)

@@ -1,13 +1,18 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace Miou.Building;
 
-/// <summary>The async method builder of the void task-like <see cref="Fiber"/>; see <see cref="FiberMethodBuilder{T}"/>.</summary>
+/// <summary>
+/// The async method builder of the void task-like <see cref="Fiber"/>; see <see cref="FiberMethodBuilder{T}"/>. It has
+/// no value to keep, so its only field is the slot for the frame or the synchronous failure, and its frame is a
+/// <see cref="VoidFiberBox{TStateMachine}"/>: 16 bytes less per suspended fiber than a <c>Fiber&lt;Unit&gt;</c>.
+/// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct FiberMethodBuilder
 {
-    private FiberMethodBuilder<Unit> _inner;
+    private object? _boxOrError; // see BuilderCore
 
     /// <summary>Creates a builder.</summary>
     public static FiberMethodBuilder Create() => default;
@@ -21,21 +26,34 @@ public struct FiberMethodBuilder
     }
 
     /// <summary>Completes the fiber.</summary>
-    public void SetResult() => _inner.SetResult(default);
+    public void SetResult() => (_boxOrError as FiberBox<Unit>)?.SetResult(default);
 
     /// <summary>Completes the fiber with an exception.</summary>
-    public void SetException(Exception exception) => _inner.SetException(exception);
+    public void SetException(Exception exception) => BuilderCore.SetException(ref _boxOrError, exception);
 
     /// <summary>The fiber returned to the caller.</summary>
-    public Fiber Task => new(_inner.Task);
+    public Fiber Task => new(_boxOrError switch
+    {
+        FiberBox<Unit> box => new Fiber<Unit>(box),
+        ExceptionDispatchInfo error => new Fiber<Unit>(error),
+        _ => default,
+    });
 
     /// <summary>Suspends on a Miou awaiter.</summary>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion where TStateMachine : IAsyncStateMachine =>
-        _inner.AwaitOnCompleted(ref awaiter, ref stateMachine);
+        throw BuilderCore.ForeignAwaitable(typeof(TAwaiter));
 
     /// <summary>Suspends on a Miou awaiter.</summary>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion where TStateMachine : IAsyncStateMachine =>
-        _inner.AwaitUnsafeOnCompleted(ref awaiter, ref stateMachine);
+        BuilderCore.Suspend(ref awaiter, _boxOrError as FiberBox<Unit> ?? Box(ref stateMachine));
+
+    private FiberBox<Unit> Box<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
+    {
+        var box = new VoidFiberBox<TStateMachine>();
+        _boxOrError = box; // before the copy below, so that the boxed state machine's builder knows its box
+        box.StateMachine = stateMachine;
+        return box;
+    }
 }

@@ -11,9 +11,7 @@ namespace Miou.Building;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct FiberMethodBuilder<T>
 {
-    // The frame once it suspended, or the exception of a synchronous failure (one slot: the state machine is copied into
-    // the frame, so every field here costs bytes in every suspended fiber).
-    private object? _boxOrError;
+    private object? _boxOrError; // see BuilderCore
     private T _result;
 
     /// <summary>Creates a builder.</summary>
@@ -41,17 +39,7 @@ public struct FiberMethodBuilder<T>
     }
 
     /// <summary>Completes the fiber with an exception.</summary>
-    public void SetException(Exception exception)
-    {
-        if (_boxOrError is FiberBox<T> box)
-        {
-            box.SetException(exception);
-        }
-        else
-        {
-            _boxOrError = ExceptionDispatchInfo.Capture(exception);
-        }
-    }
+    public void SetException(Exception exception) => BuilderCore.SetException(ref _boxOrError, exception);
 
     /// <summary>The fiber returned to the caller.</summary>
     public Fiber<T> Task => _boxOrError switch

@@ -310,7 +310,7 @@ public sealed class Promise<T> : Promise
                 }
                 else
                 {
-                    box.Continuation = this;
+                    box.SetContinuation(this);
                 }
 
                 break;

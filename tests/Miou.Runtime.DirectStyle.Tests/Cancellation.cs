@@ -1,6 +1,6 @@
 namespace Miou.DirectStyle.Tests;
 
-/// <summary>Cancellation (spec §3): C6, D8, and cancellation unwinding finally/using in direct style.</summary>
+/// <summary>Cancellation (spec §3): C6, D8 (both examples), and cancellation unwinding finally/using in direct style.</summary>
 public partial class Cancellation
 {
     private readonly List<string> _log = [];
@@ -20,17 +20,22 @@ public partial class Cancellation
     }
 
     [Fiber]
-    private static Result<Unit> C06Main()
+    private static (Result<Unit> Result, PromiseState State) C06Main()
     {
         var p = Fiber.Async(() => { });
         Fiber.Await(p);
         Fiber.Cancel(p);
-        return Fiber.AwaitResult(p);
+        return (Fiber.AwaitResult(p), p.State);
     }
 
     [Test]
     public void C06_cancel_after_completion() => ForSeeds(seed =>
-        Assert.That(Fiber.Run(C06Main, Seeded(seed)).Error, Is.TypeOf<CancelledException>()));
+    {
+        var (result, state) = Fiber.Run(C06Main, Seeded(seed));
+        Assert.That(result.Error, Is.TypeOf<CancelledException>());
+        // Kept from the original (spec §10 Q2): the task's own outcome is unchanged, only later awaits see the cancel.
+        Assert.That(state, Is.EqualTo(PromiseState.Finished));
+    });
 
     // D8, miou.mli's cancel: `p = async (); await_exn p; cancel p; await_exn p` raises Cancelled.
     [Fiber]
@@ -45,6 +50,26 @@ public partial class Cancellation
     [Test]
     public void D08_cancel_after_resolution_rethrows_cancelled() => ForSeeds(seed =>
         Assert.Throws<CancelledException>(() => Fiber.Run(D08Main, Seeded(seed))));
+
+    // D8, second example: `p = async (print "Resolved!"); yield (); cancel p; await_exn p` prints "Resolved!" (the yield
+    // lets p run first: FIFO order) and then raises Cancelled.
+    [Fiber]
+    private void D08ResolvedMain()
+    {
+        var p = Fiber.Async(() => _log.Add("Resolved!"));
+        Fiber.Yield();
+        Fiber.Cancel(p);
+        _log.Add("cancel returned");
+        Fiber.Await(p);
+    }
+
+    [Test]
+    public void D08_cancel_of_a_resolved_child_prints_then_rethrows_cancelled()
+    {
+        _log.Clear();
+        Assert.Throws<CancelledException>(() => Fiber.Run(D08ResolvedMain, Fifo));
+        Assert.That(_log, Is.EqualTo(new[] { "Resolved!", "cancel returned" }));
+    }
 
     private sealed class Logged(List<string> log, string name) : IDisposable
     {

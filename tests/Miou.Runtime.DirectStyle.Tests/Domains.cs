@@ -6,8 +6,9 @@ namespace Miou.DirectStyle.Tests;
 /// <summary>
 /// The cases that use worker domains (tag N), written as [Fiber] methods: <c>Call</c>, <c>Parallel</c> and <c>Domain</c>
 /// (C4, C5, C11, C16, C18, C19, C21, C40), cancellation and failure across domains (C7, C9, C20, C30, C34, C42), rules
-/// across domains (C13, C39) and the virtual-clock cases on <see cref="SharedClock"/> (C23, C24, C25, C27). Three workers
-/// as the original suite, one where the case is about running out of domains.
+/// across domains (C13, C39), the virtual-clock cases on <see cref="SharedClock"/> (C23, C24, C25, C27), and the
+/// documentation's examples that need workers (D4, D12, D13, D14, D15). Three workers as the original suite, one where the
+/// case is about running out of domains.
 /// </summary>
 public partial class DomainCases
 {
@@ -528,4 +529,132 @@ public partial class DomainCases
 
     [Test]
     public void C42_dom0_keeps_receiving_transfers_while_busy() => DomainRuns.ForSeeds(seed => Fiber.Run(C42Main, Three(seed)));
+
+    // D4, miou.mli rule 6 / call: nested calls return domain uids other than 0 and different from each other.
+    [Fiber]
+    private static (Domain Outer, Domain Inner, Domain Innermost) D04NestedMain()
+    {
+        var p = Fiber.Call(() =>
+        {
+            var q = Fiber.Call(() =>
+            {
+                var r = Fiber.Call(() => Domain.Self());
+                return (Domain.Self(), Fiber.Await(r));
+            });
+            var (b, c) = Fiber.Await(q);
+            return (Domain.Self(), b, c);
+        });
+        return Fiber.Await(p);
+    }
+
+    [Test]
+    public void D04_nested_calls_run_on_distinct_workers() => DomainRuns.ForSeeds(seed =>
+    {
+        var (outer, inner, innermost) = Fiber.Run(D04NestedMain, Three(seed));
+        Assert.That(new[] { outer, inner, innermost }, Has.None.EqualTo(Domain.Dom0));
+        Assert.That(inner, Is.Not.EqualTo(outer));
+        Assert.That(innermost, Is.Not.EqualTo(inner));
+    });
+
+    // D4, the book's "loop until equal" terminates: two sibling calls from dom0 may run on the same worker.
+    [Fiber]
+    private static int D04SiblingsMain()
+    {
+        for (var i = 1; i <= 200; i++)
+        {
+            var a = Fiber.Call(() => Domain.Self());
+            var b = Fiber.Call(() => Domain.Self());
+            if (Fiber.Await(a) == Fiber.Await(b))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    [Test]
+    public void D04_sibling_calls_may_land_on_the_same_domain() => DomainRuns.ForSeeds(seed =>
+        Assert.That(Fiber.Run(D04SiblingsMain, Three(seed)), Is.Positive, "200 pairs of sibling calls never landed on the same worker"),
+        count: 4);
+
+    // D12, the book's retrospective: while the root waits for p1's teardown on a worker, p0 runs on dom0 (FIFO order).
+    [Fiber]
+    private static List<string> D12Main()
+    {
+        var log = new List<string>(); // written by dom0's tasks only
+        var p1 = Fiber.Call(() => Fiber.Yield());
+        var p0 = Fiber.Async(() => log.Add("Do p0"));
+        log.Add("Cancel p1");
+        Fiber.Cancel(p1);
+        log.Add("p1 cancelled");
+        Fiber.Await(p0);
+        return log;
+    }
+
+    [Test]
+    public void D12_cancel_lets_the_other_tasks_of_the_domain_run() =>
+        Assert.That(Fiber.Run(D12Main, FifoThree), Is.EqualTo(new[] { "Cancel p1", "Do p0", "p1 cancelled" }));
+
+    // D13, the book's retrospective: p = call (1 + 1); await p; cancel p; await p = Error Cancelled.
+    [Fiber]
+    private static (Result<int> First, Result<int> Second) D13Main()
+    {
+        var p = Fiber.Call(() => 1 + 1);
+        var first = Fiber.AwaitResult(p);
+        Fiber.Cancel(p);
+        return (first, Fiber.AwaitResult(p));
+    }
+
+    [Test]
+    public void D13_cancel_after_awaiting_a_parallel_task() => DomainRuns.ForSeeds(seed =>
+    {
+        var (first, second) = Fiber.Run(D13Main, Three(seed));
+        Assert.That(first.ValueOrThrow(), Is.EqualTo(2));
+        Assert.That(second.Error, Is.TypeOf<CancelledException>());
+    });
+
+    // D14, the book's retrospective: cancelling p, whose child is a parallel infinite loop, returns, the grandchild torn down.
+    [Fiber]
+    private (Result<Unit> Result, int FinalliesAtReturn) D14Main()
+    {
+        var looping = new Trigger();
+        var p = Fiber.Async(() =>
+        {
+            var c = Fiber.Call(() => CountedInfinite(looping));
+            Fiber.Await(c);
+        });
+        looping.Await();
+        Fiber.Cancel(p);
+        return (Fiber.AwaitResult(p), Volatile.Read(ref _finallies));
+    }
+
+    [Test]
+    public void D14_cancelling_a_task_whose_child_is_a_parallel_infinite_loop() => DomainRuns.ForSeeds(seed =>
+    {
+        ResetCounters();
+        var (result, atReturn) = Fiber.Run(D14Main, Three(seed));
+        Assert.That(result.Error, Is.TypeOf<CancelledException>());
+        Assert.That(atReturn, Is.EqualTo(1), "the parallel grandchild was torn down before cancel returned");
+    });
+
+    // D15, the book: parallel (fun () -> Domain.self ()) [(); (); ()] returns the three workers (in any order); with an
+    // extra async on dom0, 0 is among them too.
+    [Fiber]
+    private static (List<Domain> Workers, List<Domain> Mixed) D15Main()
+    {
+        var workers = Fiber.Parallel((int _) => Domain.Self(), [0, 0, 0]);
+        var onDom0 = Fiber.Async(() => Domain.Self());
+        var others = Fiber.Parallel((int _) => Domain.Self(), [0, 0, 0]);
+        var mixed = others.Select(r => r.ValueOrThrow()).Append(Fiber.Await(onDom0)).ToList();
+        return (workers.Select(r => r.ValueOrThrow()).ToList(), mixed);
+    }
+
+    [Test]
+    public void D15_parallel_domain_self_returns_every_worker() => DomainRuns.ForSeeds(seed =>
+    {
+        var (workers, mixed) = Fiber.Run(D15Main, Three(seed));
+        Assert.That(workers, Is.EquivalentTo(new[] { new Domain(1), new Domain(2), new Domain(3) }));
+        Assert.That(mixed, Is.EquivalentTo(new[] { Domain.Dom0, new Domain(1), new Domain(2), new Domain(3) }));
+    });
 }

@@ -31,7 +31,7 @@ public partial class OrphansCases
     });
 
     [Fiber]
-    private static (bool EmptyGet, int Before, int Oks, int Errors, int After) C46Child()
+    private static (bool EmptyGet, int Before, List<int> Oks, List<Exception> Errors, int After) C46Child()
     {
         var o = new Orphans<int>();
         var empty = o.Get() is null;
@@ -39,25 +39,40 @@ public partial class OrphansCases
         Fiber.Async(() => 2, orphans: o);
         Fiber.Async(() => throw new Failure("t46"), orphans: o);
         var before = o.Count;
-        int oks = 0, errors = 0;
+        var (oks, errors) = (new List<int>(), new List<Exception>());
         while (o.Get() is { } result)
         {
-            if (result.Error is null) oks++;
-            else errors++;
+            if (result.IsOk)
+            {
+                oks.Add(result.Value);
+            }
+            else
+            {
+                errors.Add(result.Error);
+            }
         }
 
-        return (empty, before, oks, errors, o.Count);
+        return (empty, before, oks, errors, o.Count); // get consumed every member: no await needed
     }
 
     [Fiber]
-    private static (bool, int, int, int, int) C46Main() => Fiber.Await(Fiber.Async(C46Child));
+    private static (bool, int, List<int>, List<Exception>, int) C46Main() => Fiber.Await(Fiber.Async(C46Child));
 
     [Test]
     public void C46_get() => ForSeeds(seed =>
-        Assert.That(Fiber.Run(C46Main, Seeded(seed)), Is.EqualTo((true, 3, 2, 1, 0))));
+    {
+        var (emptyGet, before, oks, errors, after) = Fiber.Run(C46Main, Seeded(seed));
+        Assert.That(emptyGet, Is.True, "get on an empty collection");
+        Assert.That(before, Is.EqualTo(3));
+        Assert.That(oks, Is.EquivalentTo(new[] { 1, 2 }));
+        Assert.That(errors, Has.Count.EqualTo(1));
+        Assert.That(errors[0], Is.TypeOf<Failure>().With.Message.EqualTo("t46"));
+        Assert.That(after, Is.Zero);
+    });
 
+    // C47: ids: the root (#1) owns o once it spawns p (#2) into it; bad is #3.
     [Fiber]
-    private static (string? Error, int Value, int Left) C47Main()
+    private static (string? Error, int Value, Result<int>? Again, int Left) C47Main()
     {
         var o = new Orphans<int>();
         var p = Fiber.Async(() => 42, orphans: o);
@@ -75,16 +90,19 @@ public partial class OrphansCases
         });
         var error = Fiber.Await(bad);
         var value = Fiber.Await(p);
-        o.Get(); // await does not remove p from the collection: get returns it again
-        return (error, value, o.Count);
+        var again = o.Get(); // await does not remove p from the collection: get returns it again
+        return (error, value, again, o.Count);
     }
 
     [Test]
     public void C47_get_by_a_non_owner() => ForSeeds(seed =>
     {
-        var (error, value, left) = Fiber.Run(C47Main, Seeded(seed));
-        Assert.That(error, Does.StartWith("The given orphans is owned by another promise"));
-        Assert.That((value, left), Is.EqualTo((42, 0)));
+        var (error, value, again, left) = Fiber.Run(C47Main, Seeded(seed));
+        Assert.That(error, Does.StartWith("The given orphans is owned by another promise").And.Contain("task #3"));
+        Assert.That(value, Is.EqualTo(42));
+        Assert.That(again, Is.Not.Null);
+        Assert.That(again!.Value.Value, Is.EqualTo(42));
+        Assert.That(left, Is.Zero);
     });
 
     [Fiber]

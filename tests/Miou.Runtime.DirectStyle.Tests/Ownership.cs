@@ -35,15 +35,20 @@ public partial class OwnershipCases
     [Test]
     public void C35_finaliser_on_abnormal_termination() => ForSeeds(seed =>
     {
-        Assert.Throws<Failure>(() => Run("fail", seed));
+        var e = Assert.Throws<Failure>(() => Run("fail", seed));
+        Assert.That(e!.Message, Is.EqualTo("p"));
         Assert.That(_log, Is.EqualTo(new[] { Released }));
     });
 
     [Test]
     public void C36_resource_leaked() => ForSeeds(seed =>
     {
-        Assert.Throws<ResourceLeakedException>(() => Run("return", seed));
+        // The child (#2) returns still owning the resource: its finaliser runs, then the fatal error stops the run.
+        var e = Assert.Throws<ResourceLeakedException>(() => Run("return", seed));
         Assert.That(_log, Is.EqualTo(new[] { Released }), "the finaliser ran before the fatal error");
+        Assert.That(e!.Task, Does.StartWith("task #2"));
+        Assert.That(e.Message, Does.Contain("task #2"));
+        Assert.That(e.Resources, Has.Count.EqualTo(1));
     });
 
     [Test]

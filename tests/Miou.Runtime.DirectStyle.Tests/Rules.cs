@@ -10,7 +10,10 @@ public partial class Rules
     public void C02_still_has_children() => ForSeeds(seed =>
     {
         var e = Assert.Throws<StillHasChildrenException>(() => Fiber.Run(C02Main, Seeded(seed)));
-        Assert.That(e!.Children, Is.EqualTo(new[] { 2 }));
+        Assert.That(e!.Message, Does.Contain("root task #1"));
+        Assert.That(e.Message, Does.Contain("#2"), "the message lists the forgotten child");
+        Assert.That(e.Children, Is.EqualTo(new[] { 2 }));
+        Assert.That(e.Seed, Is.EqualTo(seed), "a fatal error carries the seed of its run");
     });
 
     [Fiber]
@@ -52,14 +55,25 @@ public partial class Rules
 
     [Test]
     public void C12_await_only_direct_children() => ForSeeds(seed =>
-        Assert.Throws<NotAChildException>(() => Fiber.Run(C12Main, Seeded(seed))));
+    {
+        // Ids: root #1, a #2, b #3. b awaits its sibling a: Not_a_child in b, rethrown by the root's await of b.
+        var e = Assert.Throws<NotAChildException>(() => Fiber.Run(C12Main, Seeded(seed)));
+        Assert.That(e!.Message, Does.Contain("task #3"), "names the task that broke the rule");
+        Assert.That(e.Message, Does.Contain("promise #2"), "names the promise it awaited");
+        Assert.That(e.PromiseId, Is.EqualTo(2));
+        Assert.That(e.Task, Does.StartWith("task #3"));
+    });
 
     [Fiber]
     private static void C14Main() => Fiber.Await(Fiber.Call(() => { }));
 
     [Test]
-    public void C14_no_domain_available_with_0_workers() =>
-        Assert.Throws<NoDomainAvailableException>(() => Fiber.Run(C14Main, NoWorkers));
+    public void C14_no_domain_available_with_0_workers() => ForSeeds(seed =>
+    {
+        // Call raises in the calling task (the root), and the root's exception is what Run throws.
+        var e = Assert.Throws<NoDomainAvailableException>(() => Fiber.Run(C14Main, Seeded(seed)));
+        Assert.That(e!.Message, Does.Contain("root task #1"));
+    });
 
     [Fiber]
     private static void C15Main()
@@ -71,7 +85,13 @@ public partial class Rules
 
     [Test]
     public void C15_returning_a_childs_promise() => ForSeeds(seed =>
-        Assert.Throws<StillHasChildrenException>(() => Fiber.Run(C15Main, Seeded(seed))));
+    {
+        // p0 (#2) returns its own child (#3) un-awaited: fatal before the root could try the illegal await of p1.
+        var e = Assert.Throws<StillHasChildrenException>(() => Fiber.Run(C15Main, Seeded(seed)));
+        Assert.That(e!.Task, Does.StartWith("task #2"));
+        Assert.That(e.Message, Does.Contain("task #2"));
+        Assert.That(e.Children, Is.EqualTo(new[] { 3 }));
+    });
 
     // C17: the original's foreign effect, re-performed outside the task, kills the run with Effect.Unhandled. The runtime
     // has no extensible requests (see the hand-written port); its nearest equivalent is awaiting something that is not a

@@ -13,6 +13,8 @@ namespace Miou.Benchmarks;
 /// <item><c>--parallel-speedup [runs]</c>: two CPU-bound items under <c>Fiber.ParallelAsync</c> on 2 domains, <c>Parallel.For</c>
 /// and <c>Task.Run</c> against running them one after the other; the speedup of each run.</item>
 /// <item><c>--idle-cpu [seconds]</c>: CPU time of a run that only waits for a sleeping child.</item>
+/// <item><c>--generated-paired [rounds]</c>: the [Fiber] twins of <see cref="GeneratedVsHandWritten"/> against the
+/// hand-written code: their IL, and paired (alternating) timings in one process.</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -31,6 +33,8 @@ public static class Program
                 return ParallelSpeedup.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : ParallelSpeedup.Runs);
             case "--idle-cpu":
                 return IdleCpu.Run(Console.Out, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : IdleCpu.Seconds);
+            case "--generated-paired":
+                return GeneratedPaired.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : GeneratedPaired.Rounds);
             default:
                 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance);
                 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -16,7 +16,7 @@ public abstract class Promise : FrameContinuation
         Id = run.NextPromiseId();
         Parent = parent;
         Domain = domain;
-        SpawnFile = spawnFile;
+        _spawnFileOrRare = spawnFile;
         SpawnLine = spawnLine;
     }
 
@@ -28,7 +28,7 @@ public abstract class Promise : FrameContinuation
     /// by its parent still reports <see cref="PromiseState.Finished"/>, although awaiting it yields <see cref="CancelledException"/>
     /// (kept from the original, spec §10 Q2).
     /// </summary>
-    public PromiseState State => (Status)_status switch
+    public PromiseState State => CurrentStatus switch
     {
         Status.Running => PromiseState.Running,
         Status.Returned => PromiseState.Finished,
@@ -46,18 +46,57 @@ public abstract class Promise : FrameContinuation
 
     internal readonly Promise? Parent;
     internal DomainScheduler Domain;
-    internal readonly string? SpawnFile;
+    /// <summary>
+    /// The file the task was spawned from (a string), or, once the task owns resources, a <see cref="RareFields"/> that
+    /// holds the file and the resources. Ownership is rare; a field for it in every promise would cost 8 bytes each.
+    /// </summary>
+    private object? _spawnFileOrRare;
+
+    internal string? SpawnFile => _spawnFileOrRare as string ?? (_spawnFileOrRare as RareFields)?.SpawnFile;
+
+    /// <summary>What the task owns (spec §5), newest first; null when nothing. Touched only on the task's domain.</summary>
+    internal ResourceLink? Resources
+    {
+        get => (_spawnFileOrRare as RareFields)?.Resources;
+        set
+        {
+            if (_spawnFileOrRare is RareFields rare)
+            {
+                rare.Resources = value;
+            }
+            else if (value is not null)
+            {
+                _spawnFileOrRare = new RareFields((string?)_spawnFileOrRare) { Resources = value };
+            }
+        }
+    }
+
+    /// <summary>The fields few promises need, out of line (see <see cref="_spawnFileOrRare"/>).</summary>
+    private sealed class RareFields(string? spawnFile)
+    {
+        internal readonly string? SpawnFile = spawnFile;
+        internal ResourceLink? Resources;
+    }
     internal readonly int SpawnLine;
     internal Promise? FirstChild;
     internal Promise? PrevSibling;
     internal Promise? NextSibling;
-    internal bool Linked; // still in its parent's children list: its subtree is not torn down yet
+    /// <summary>Still in its parent's children list: its subtree is not torn down yet.</summary>
+    internal bool Linked
+    {
+        get => (_byParent & LinkedBit) != 0;
+        set => _byParent = With(_byParent, LinkedBit, value);
+    }
 
     /// <summary>
     /// The parent awaited or cancelled it: rule 1 no longer counts it. It stays in the parent's children list until its
     /// subtree is torn down, so that a cancellation of the parent waits for it too.
     /// </summary>
-    internal bool Consumed;
+    internal bool Consumed
+    {
+        get => (_byParent & ConsumedBit) != 0;
+        set => _byParent = With(_byParent, ConsumedBit, value);
+    }
 
     // ---- outcome (the "result cell"); read from any thread ----
     internal enum Status : byte
@@ -67,32 +106,52 @@ public abstract class Promise : FrameContinuation
         Failed,
     }
 
-    private volatile byte _status;
+    private Status CurrentStatus => (Status)(_life & StatusBits);
 
-    internal bool IsTerminated => _status != (byte)Status.Running;
+    internal bool IsTerminated => CurrentStatus != Status.Running;
 
     /// <summary>
     /// The exception the task failed with, once failed: the one its body threw (kept in <see cref="Frame"/>, which is dead
     /// once the body is done), or a cancellation (no exception is stored for it).
     /// </summary>
-    internal ExceptionDispatchInfo? Failure => _status == (byte)Status.Failed
+    internal ExceptionDispatchInfo? Failure => CurrentStatus == Status.Failed
         ? Frame as ExceptionDispatchInfo ?? ExceptionDispatchInfo.Capture(new CancelledException(Id, $"{Describe()} was cancelled."))
         : null;
 
     /// <summary>The task's body has finished executing (or never will). Set on its domain.</summary>
-    internal bool BodyDone;
+    internal bool BodyDone
+    {
+        get => (_life & BodyDoneBit) != 0;
+        set => _life = With(_life, BodyDoneBit, value);
+    }
 
     /// <summary>The body is done and no child remains: the whole subtree is gone.</summary>
-    internal volatile bool TornDown;
+    internal bool TornDown
+    {
+        get => (_life & TornDownBit) != 0;
+        set => _life = With(_life, TornDownBit, value);
+    }
 
     /// <summary>Cancellation was requested for this task (by its parent or by a failing ancestor).</summary>
-    internal bool CancelRequested;
+    internal bool CancelRequested
+    {
+        get => (_life & CancelRequestedBit) != 0;
+        set => _life = With(_life, CancelRequestedBit, value);
+    }
 
     /// <summary>The parent cancelled this promise: later awaits yield <see cref="CancelledException"/> (spec §1.9).</summary>
-    internal bool CancelledByParent;
+    internal bool CancelledByParent
+    {
+        get => (_byParent & CancelledByParentBit) != 0;
+        set => _byParent = With(_byParent, CancelledByParentBit, value);
+    }
 
     /// <summary>The task is one of those its parent awaits in an await-any (set while the parent is parked).</summary>
-    internal bool WatchedByParent;
+    internal bool WatchedByParent
+    {
+        get => (_byParent & WatchedByParentBit) != 0;
+        set => _byParent = With(_byParent, WatchedByParentBit, value);
+    }
 
     // ---- execution: touched only on the task's domain ----
     internal enum Exec : byte
@@ -104,7 +163,11 @@ public abstract class Promise : FrameContinuation
         Done,
     }
 
-    internal Exec ExecState;
+    internal Exec ExecState
+    {
+        get => (Exec)(_exec & ExecBits);
+        set => _exec = (byte)((_exec & ~ExecBits) | (int)value);
+    }
 
     /// <summary>Incremented on every enqueue; a run-queue entry with an older ticket is stale.</summary>
     internal int Ticket;
@@ -115,8 +178,47 @@ public abstract class Promise : FrameContinuation
     /// </summary>
     internal object? Frame;
 
-    internal OpKind Op;
-    internal byte OpPhase;
+    /// <summary>The operation the task is suspended in, if any.</summary>
+    internal OpKind Op
+    {
+        get => (OpKind)((_life & OpBits) >> OpShift);
+        set => _life = (byte)((_life & ~OpBits) | ((int)value << OpShift));
+    }
+
+    /// <summary>How far the pending operation got: the scheduling points answered so far, or a step (at most 31).</summary>
+    internal byte OpPhase
+    {
+        get => (byte)(_exec >> OpPhaseShift);
+        set
+        {
+            System.Diagnostics.Debug.Assert(value <= MaxOpPhase, "OpPhase has five bits");
+            _exec = (byte)((_exec & ExecBits) | (value << OpPhaseShift));
+        }
+    }
+
+    // ---- the state bits. Eleven flags and small enums packed in three bytes (8 bytes less per promise), grouped by the
+    // thread that writes them: a byte is rewritten whole, so two threads must never write the same one.
+
+    /// <summary>Linked, Consumed, CancelledByParent, WatchedByParent: written only on the parent's domain.</summary>
+    private byte _byParent;
+
+    /// <summary>
+    /// The status, BodyDone, TornDown, CancelRequested, Op: written only on the task's domain, read from any. Volatile:
+    /// the write of the status (or of TornDown) publishes what was written before it (the outcome) to other domains.
+    /// </summary>
+    private volatile byte _life;
+
+    /// <summary>ExecState, OpPhase: touched only on the task's domain.</summary>
+    private byte _exec;
+
+    private const int LinkedBit = 1, ConsumedBit = 2, CancelledByParentBit = 4, WatchedByParentBit = 8;
+    private const int StatusBits = 3, BodyDoneBit = 4, TornDownBit = 8, CancelRequestedBit = 16, OpShift = 5, OpBits = 7 << OpShift;
+    private const int ExecBits = 7, OpPhaseShift = 3;
+    internal const int MaxOpPhase = 31, MaxOpKind = 7;
+
+    private static byte With(byte bits, int bit, bool on) => (byte)(on ? bits | bit : bits & ~bit);
+
+    private void SetStatus(Status status) => _life = (byte)((_life & ~StatusBits) | (int)status);
 
     /// <summary>
     /// What the pending operation is about (the awaited child, the trigger, …). While the task is parked, it is what the
@@ -124,14 +226,12 @@ public abstract class Promise : FrameContinuation
     /// </summary>
     internal object? OpTarget;
 
-    internal ResourceLink? Resources;
-
     // ---- outcome transitions ----
     // Only the task's own domain writes the outcome, so a plain check is enough; the outcome is written before the status,
     // whose volatile write publishes it to other domains (a parent reading it after seeing the status sees it whole).
     internal bool TrySetFailed(ExceptionDispatchInfo error)
     {
-        if (_status != (byte)Status.Running)
+        if (CurrentStatus != Status.Running)
         {
             return false;
         }
@@ -141,18 +241,18 @@ public abstract class Promise : FrameContinuation
             Frame = error; // a cancellation (body still running) stores nothing: its frame is still needed
         }
 
-        _status = (byte)Status.Failed;
+        SetStatus(Status.Failed);
         return true;
     }
 
     private protected bool TryMarkReturned()
     {
-        if (_status != (byte)Status.Running)
+        if (CurrentStatus != Status.Running)
         {
             return false;
         }
 
-        _status = (byte)Status.Returned;
+        SetStatus(Status.Returned);
         return true;
     }
 

@@ -49,6 +49,9 @@ internal sealed partial class DomainScheduler
     /// </summary>
     internal Building.FiberBox? SuspendingFrame;
 
+    /// <summary>The spawn sites of the tasks spawned on this domain, interned (see <see cref="SpawnSite"/>).</summary>
+    internal readonly SpawnSiteCache SpawnSites = new();
+
     /// <summary>What the resumed task's awaiter throws at its suspension point (a broken rule, a cancellation), taken at once.</summary>
     internal Exception? ResumeException;
 
@@ -83,7 +86,7 @@ internal sealed partial class DomainScheduler
             task.ExecState = Promise.Exec.Queued;
         }
 
-        _runnable.Push(task, ++task.Ticket);
+        _runnable.Push(task);
     }
 
     private enum MessageKind : byte
@@ -383,9 +386,13 @@ internal sealed partial class DomainScheduler
         {
             ProcessCancel(cancelled);
         }
-        else if (_runnable.TryPop(_policyRandom, out var task, out var ticket))
+        else if (_runnable.TryPop(_policyRandom, out var task))
         {
-            if (ticket == task.Ticket)
+            if (task.HasStaleEntry)
+            {
+                task.HasStaleEntry = false;
+            }
+            else
             {
                 RunSlot(task);
             }
@@ -501,7 +508,11 @@ internal sealed partial class DomainScheduler
     /// <summary>Runs a suspended task right now with a cancellation at its suspension point (spec §1.9 step 3).</summary>
     private void ResumeCancelled(Promise task)
     {
-        task.Ticket++; // its run-queue entry, if any, is now stale
+        if (task.ExecState == Promise.Exec.Queued)
+        {
+            task.HasStaleEntry = true; // it runs now, out of its turn: its run-queue entry is stale
+        }
+
         if (task.Op == OpKind.Custom)
         {
             ((SchedulerOp)task.OpTarget!).Cancelled(task); // leave the wait queue before the cancellation is thrown
@@ -712,7 +723,7 @@ internal sealed partial class DomainScheduler
         switch (task.ExecState)
         {
             case Promise.Exec.NotStarted:
-                task.Ticket++;
+                task.HasStaleEntry = true; // started, so queued: that entry is stale now that the body never runs
                 task.ExecState = Promise.Exec.Running;
                 Rules.OnBodyFailed(task, Rules.Cancelled(task)); // its body never runs
                 break;

@@ -2,34 +2,34 @@ namespace Miou.Scheduling;
 
 /// <summary>
 /// A domain's runnable tasks: a ring buffer popped from the head (FIFO) or at a random slot (the random policy swaps
-/// the chosen entry to the head first, O(1)). Entries carry the task's ticket at enqueue time: a task taken out of the
-/// queue by other means (a cancellation resumes it at once) bumps its ticket, so its old entry is skipped.
+/// the chosen entry to the head first, O(1)). A task taken out of the queue by other means (a cancellation resumes it at
+/// once) leaves its entry behind, marked by <see cref="Promise.HasStaleEntry"/>: the first entry of it popped later is
+/// skipped. In FIFO order that is the stale one; in random order either entry may be, and which one does not matter.
 /// </summary>
 internal sealed class RunQueue
 {
-    private (Promise Task, int Ticket)[] _items = new (Promise, int)[64];
+    private Promise?[] _items = new Promise?[64];
     private int _head;
     private int _count;
 
     internal int Count => _count;
 
-    internal void Push(Promise task, int ticket)
+    internal void Push(Promise task)
     {
         if (_count == _items.Length)
         {
             Grow();
         }
 
-        _items[(_head + _count) & (_items.Length - 1)] = (task, ticket);
+        _items[(_head + _count) & (_items.Length - 1)] = task;
         _count++;
     }
 
-    internal bool TryPop(Prng? random, out Promise task, out int ticket)
+    internal bool TryPop(Prng? random, out Promise task)
     {
         if (_count == 0)
         {
             task = null!;
-            ticket = 0;
             return false;
         }
 
@@ -40,8 +40,8 @@ internal sealed class RunQueue
             (_items[i], _items[_head]) = (_items[_head], _items[i]);
         }
 
-        (task, ticket) = _items[_head];
-        _items[_head] = default;
+        task = _items[_head]!;
+        _items[_head] = null;
         _head = (_head + 1) & mask;
         _count--;
         return true;
@@ -49,7 +49,7 @@ internal sealed class RunQueue
 
     private void Grow()
     {
-        var bigger = new (Promise, int)[_items.Length * 2];
+        var bigger = new Promise?[_items.Length * 2];
         for (var i = 0; i < _count; i++)
         {
             bigger[i] = _items[(_head + i) & (_items.Length - 1)];

@@ -16,8 +16,8 @@ public abstract class Promise : FrameContinuation
         Id = run.NextPromiseId();
         Parent = parent;
         Domain = domain;
-        _spawnFileOrRare = spawnFile;
-        SpawnLine = spawnLine;
+        // Promises are created on the spawning task's domain (the root's before the run starts): its cache is ours to use.
+        _siteOrRare = spawnFile is null ? null : (parent?.Domain ?? domain).SpawnSites.Intern(spawnFile, spawnLine);
     }
 
     /// <summary>The promise's id: unique within its run; the root task is 1.</summary>
@@ -36,7 +36,7 @@ public abstract class Promise : FrameContinuation
     };
 
     /// <summary>Where the task was spawned, when known (<c>file:line</c>).</summary>
-    public string? SpawnSite => SpawnFile is null ? null : $"{Path.GetFileName(SpawnFile)}:{SpawnLine}";
+    public string? SpawnSite => Site?.ToString();
 
     /// <inheritdoc/>
     public override string ToString() => Describe();
@@ -47,37 +47,41 @@ public abstract class Promise : FrameContinuation
     internal readonly Promise? Parent;
     internal DomainScheduler Domain;
     /// <summary>
-    /// The file the task was spawned from (a string), or, once the task owns resources, a <see cref="RareFields"/> that
-    /// holds the file and the resources. Ownership is rare; a field for it in every promise would cost 8 bytes each.
+    /// Where the task was spawned (a <see cref="Miou.SpawnSite"/>, shared), or, once the task owns resources, a
+    /// <see cref="RareFields"/> that holds the site and the resources. Ownership is rare; a field for it in every promise
+    /// would cost 8 bytes each.
     /// </summary>
-    private object? _spawnFileOrRare;
+    private object? _siteOrRare;
 
-    internal string? SpawnFile => _spawnFileOrRare as string ?? (_spawnFileOrRare as RareFields)?.SpawnFile;
+    private SpawnSite? Site => _siteOrRare as SpawnSite ?? (_siteOrRare as RareFields)?.Site;
+
+    internal string? SpawnFile => Site?.File;
+
+    internal int SpawnLine => Site?.Line ?? 0;
 
     /// <summary>What the task owns (spec §5), newest first; null when nothing. Touched only on the task's domain.</summary>
     internal ResourceLink? Resources
     {
-        get => (_spawnFileOrRare as RareFields)?.Resources;
+        get => (_siteOrRare as RareFields)?.Resources;
         set
         {
-            if (_spawnFileOrRare is RareFields rare)
+            if (_siteOrRare is RareFields rare)
             {
                 rare.Resources = value;
             }
             else if (value is not null)
             {
-                _spawnFileOrRare = new RareFields((string?)_spawnFileOrRare) { Resources = value };
+                _siteOrRare = new RareFields((SpawnSite?)_siteOrRare) { Resources = value };
             }
         }
     }
 
-    /// <summary>The fields few promises need, out of line (see <see cref="_spawnFileOrRare"/>).</summary>
-    private sealed class RareFields(string? spawnFile)
+    /// <summary>The fields few promises need, out of line (see <see cref="_siteOrRare"/>).</summary>
+    private sealed class RareFields(SpawnSite? site)
     {
-        internal readonly string? SpawnFile = spawnFile;
+        internal readonly SpawnSite? Site = site;
         internal ResourceLink? Resources;
     }
-    internal readonly int SpawnLine;
     internal Promise? FirstChild;
     internal Promise? PrevSibling;
     internal Promise? NextSibling;
@@ -169,9 +173,6 @@ public abstract class Promise : FrameContinuation
         set => _exec = (byte)((_exec & ~ExecBits) | (int)value);
     }
 
-    /// <summary>Incremented on every enqueue; a run-queue entry with an older ticket is stale.</summary>
-    internal int Ticket;
-
     /// <summary>
     /// The body delegate before the task starts; the innermost suspended frame while it runs; once the body is done, the
     /// <see cref="ExceptionDispatchInfo"/> it failed with, or null.
@@ -185,15 +186,25 @@ public abstract class Promise : FrameContinuation
         set => _life = (byte)((_life & ~OpBits) | ((int)value << OpShift));
     }
 
-    /// <summary>How far the pending operation got: the scheduling points answered so far, or a step (at most 31).</summary>
+    /// <summary>How far the pending operation got: the scheduling points answered so far, or a step (at most 15).</summary>
     internal byte OpPhase
     {
-        get => (byte)(_exec >> OpPhaseShift);
+        get => (byte)((_exec & OpPhaseBits) >> OpPhaseShift);
         set
         {
-            System.Diagnostics.Debug.Assert(value <= MaxOpPhase, "OpPhase has five bits");
-            _exec = (byte)((_exec & ExecBits) | (value << OpPhaseShift));
+            System.Diagnostics.Debug.Assert(value <= MaxOpPhase, "OpPhase has four bits");
+            _exec = (byte)((_exec & ~OpPhaseBits) | (value << OpPhaseShift));
         }
+    }
+
+    /// <summary>
+    /// The run queue holds an entry for this task that must be skipped: a cancellation ran the queued task at once
+    /// (spec §1.9), out of its turn. A task is never queued twice and cancelled once at most, so one bit is enough.
+    /// </summary>
+    internal bool HasStaleEntry
+    {
+        get => (_exec & StaleEntryBit) != 0;
+        set => _exec = With(_exec, StaleEntryBit, value);
     }
 
     // ---- the state bits. Eleven flags and small enums packed in three bytes (8 bytes less per promise), grouped by the
@@ -208,13 +219,13 @@ public abstract class Promise : FrameContinuation
     /// </summary>
     private volatile byte _life;
 
-    /// <summary>ExecState, OpPhase: touched only on the task's domain.</summary>
+    /// <summary>ExecState, OpPhase, HasStaleEntry: touched only on the task's domain.</summary>
     private byte _exec;
 
     private const int LinkedBit = 1, ConsumedBit = 2, CancelledByParentBit = 4, WatchedByParentBit = 8;
     private const int StatusBits = 3, BodyDoneBit = 4, TornDownBit = 8, CancelRequestedBit = 16, OpShift = 5, OpBits = 7 << OpShift;
-    private const int ExecBits = 7, OpPhaseShift = 3;
-    internal const int MaxOpPhase = 31, MaxOpKind = 7;
+    private const int ExecBits = 7, OpPhaseShift = 3, OpPhaseBits = 15 << OpPhaseShift, StaleEntryBit = 1 << 7;
+    internal const int MaxOpPhase = 15, MaxOpKind = 7;
 
     private static byte With(byte bits, int bit, bool on) => (byte)(on ? bits | bit : bits & ~bit);
 
@@ -349,7 +360,7 @@ public abstract class Promise : FrameContinuation
             return $"the root task #{Id} (Fiber.Run)";
         }
 
-        return SpawnFile is null ? $"task #{Id}" : $"task #{Id} (spawned at {SpawnSite})";
+        return Site is null ? $"task #{Id}" : $"task #{Id} (spawned at {Site})";
     }
 }
 

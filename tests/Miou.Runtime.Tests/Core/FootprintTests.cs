@@ -11,11 +11,37 @@ namespace Miou.Tests.Core;
 public class FootprintTests
 {
     [Test]
-    public void A_promise_of_a_void_task_is_96_bytes_and_of_a_value_task_104()
+    public void A_promise_of_a_void_task_is_88_bytes_and_of_a_value_task_96()
     {
-        Assert.That(InstanceBytes(typeof(Promise<Unit>)), Is.EqualTo(96));
-        Assert.That(InstanceBytes(typeof(Promise<int>)), Is.EqualTo(104));
-        Assert.That(InstanceBytes(typeof(Promise<object>)), Is.EqualTo(104));
+        Assert.That(InstanceBytes(typeof(Promise<Unit>)), Is.EqualTo(88));
+        Assert.That(InstanceBytes(typeof(Promise<int>)), Is.EqualTo(96));
+        Assert.That(InstanceBytes(typeof(Promise<object>)), Is.EqualTo(96));
+    }
+
+    [Test]
+    public void Spawn_sites_are_shared_by_the_tasks_spawned_at_the_same_place()
+    {
+        var cache = new SpawnSiteCache();
+        const string file = "/src/Program.cs";
+        var first = cache.Intern(file, 12);
+        Assert.That(cache.Intern(file, 12), Is.SameAs(first));
+        Assert.That(cache.Intern(file, 13), Is.Not.SameAs(first));
+        Assert.That(first.ToString(), Is.EqualTo("Program.cs:12"));
+
+        var promises = new List<Promise>();
+        Fiber.Run(async () =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                promises.Add(await Fiber.SpawnAsync(async () => { }));
+            }
+
+            foreach (var p in promises)
+            {
+                await Fiber.AwaitAsync(p);
+            }
+        }, new RunOptions { Domains = 0 });
+        Assert.That(promises.Select(p => p.SpawnSite).Distinct().Single(), Does.Match(@"^FootprintTests\.cs:\d+$"));
     }
 
     [Test]

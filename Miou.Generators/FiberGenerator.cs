@@ -10,7 +10,9 @@ namespace Miou.Generators;
 /// Turns each direct-style <c>[Fiber]</c> method into a resumable state machine: an <c>async Fiber&lt;T&gt;</c> twin named
 /// <c>{Name}Async</c>, whose body is the user's with every suspending call awaited (the C# compiler does the lowering).
 /// Routes <c>Fiber.Run(SomeFiberMethod, …)</c> to the twin with interceptors. Only value-equatable models travel
-/// through the pipeline; every step is named so that tests can check it stays cached.
+/// through the pipeline; every step is named so that tests can check it stays cached. The per-method work is split in
+/// two: a cheap semantic step (which <c>ForAttributeWithMetadataName</c> reruns for every method on every compilation
+/// change) and the analysis and rewrite, keyed by its value, which rerun only for the methods whose input changed.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class FiberGenerator : IIncrementalGenerator
@@ -18,8 +20,14 @@ public sealed class FiberGenerator : IIncrementalGenerator
     /// <summary>Tracking names of the pipeline steps.</summary>
     public static class Steps
     {
-        /// <summary>Each [Fiber] method parsed to a spec or diagnostics.</summary>
+        /// <summary>
+        /// Each [Fiber] declaration checked and its facts collected (the semantic step: reruns on every compilation
+        /// change, reports <c>Unchanged</c> for a method whose text, context and facts did not change).
+        /// </summary>
         public const string FiberMethods = nameof(FiberMethods);
+
+        /// <summary>Each [Fiber] method analysed and rewritten to a spec or diagnostics (cached unless its input changed).</summary>
+        public const string Twins = nameof(Twins);
 
         /// <summary>Each candidate Fiber.Run call.</summary>
         public const string RunCalls = nameof(RunCalls);
@@ -33,7 +41,9 @@ public sealed class FiberGenerator : IIncrementalGenerator
     {
         var methods = context.SyntaxProvider
             .ForAttributeWithMetadataName(KnownSymbols.FiberAttribute, static (_, _) => true, FiberMethodParser.Parse)
-            .WithTrackingName(Steps.FiberMethods);
+            .WithTrackingName(Steps.FiberMethods)
+            .Select(TwinBuilder.Build)
+            .WithTrackingName(Steps.Twins);
         context.RegisterSourceOutput(methods, static (production, result) =>
         {
             foreach (var diagnostic in result.Diagnostics)
@@ -43,7 +53,7 @@ public sealed class FiberGenerator : IIncrementalGenerator
 
             if (result.Spec is { } spec)
             {
-                production.AddSource(spec.HintName, TwinEmitter.Emit(spec));
+                production.AddSource(spec.Declaration.HintName, TwinEmitter.Emit(spec));
             }
         });
 
@@ -63,7 +73,7 @@ public sealed class FiberGenerator : IIncrementalGenerator
         // A method rejected with a diagnostic has no twin: its Fiber.Run calls are left alone (no error in generated code).
         var generated = methods
             .Where(static result => result.Spec is not null)
-            .Select(static (result, _) => result.Spec!.Key)
+            .Select(static (result, _) => result.Spec!.Declaration.Key)
             .Collect();
         var interceptors = runCalls
             .Where(static result => result.Interceptor is not null)

@@ -10,78 +10,49 @@ using Miou.Generators.Model;
 namespace Miou.Generators.Parsing;
 
 /// <summary>
-/// The semantic pass over a [Fiber] method body: finds every suspension point and every fiber body, checks that each can
-/// be made resumable, and records, as a plan keyed by syntax node, what the purely syntactic <see cref="BodyRewriter"/>
-/// must change.
+/// The syntactic pass over a [Fiber] method body: with the <see cref="BodyFacts"/> that <see cref="FactCollector"/>
+/// resolved, finds every suspension point and every fiber body, checks that each can be made resumable, and records,
+/// as a plan keyed by syntax node, what the <see cref="BodyRewriter"/> must change. It needs no semantic model, so it
+/// runs on a reparsed copy of the method, downstream of the semantic step and cached with it.
 /// </summary>
 internal sealed class BodyAnalysis
 {
-    private readonly SemanticModel _model;
+    private readonly SyntaxNode _origin;
     private readonly SyntaxNode _root;
     private readonly string _methodName;
     private readonly CancellationToken _cancellation;
-    private readonly HashSet<IMethodSymbol> _fiberLocals = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<InvocationExpressionSyntax, Call> _calls = new();
-    private readonly Dictionary<InvocationExpressionSyntax, IMethodSymbol?> _invoked = new();
-    private readonly SuspensionNames _names;
-    private readonly int _lookupPosition;
-    private readonly HashSet<string> _declaredInBody = new();
-    private readonly HashSet<string> _localFunctionNames = new();
+    private readonly Locator _locator;
+    private readonly Dictionary<(int, int), CallFact> _callFacts = new();
+    private readonly Dictionary<(int, int), NameFact> _nameFacts = new();
+    private readonly Dictionary<int, LocalFunctionFact> _localFacts = new();
+    private readonly Dictionary<(int, int), ConditionalFact> _conditionalFacts = new();
+    private readonly HashSet<int> _fiberLocals = new();
 
-    private BodyAnalysis(SemanticModel model, SyntaxNode root, string methodName, CancellationToken cancellation)
+    private BodyAnalysis(SyntaxNode origin, SyntaxNode root, string methodName, BodyFacts facts, Locator locator, CancellationToken cancellation)
     {
-        _model = model;
+        _origin = origin;
         _root = root;
         _methodName = methodName;
+        _locator = locator;
         _cancellation = cancellation;
-        _names = SuspensionNames.For(model.Compilation);
-        _lookupPosition = root.SpanStart;
-        // Names declared inside the body (locals, lambda parameters, patterns, range variables…) may shadow a type or a
-        // member: calls through them are never resolved by lookup.
-        foreach (var node in root.DescendantNodesAndSelf())
+        foreach (var call in facts.Calls)
         {
-            var declared = node switch
-            {
-                VariableDeclaratorSyntax variable => variable.Identifier,
-                ParameterSyntax parameter => parameter.Identifier,
-                SingleVariableDesignationSyntax designation => designation.Identifier,
-                ForEachStatementSyntax forEach => forEach.Identifier,
-                CatchDeclarationSyntax @catch => @catch.Identifier,
-                LocalFunctionStatementSyntax local => local.Identifier,
-                TypeParameterSyntax typeParameter => typeParameter.Identifier,
-                FromClauseSyntax from => from.Identifier,
-                LetClauseSyntax let => let.Identifier,
-                JoinClauseSyntax join => join.Identifier,
-                JoinIntoClauseSyntax into => into.Identifier,
-                QueryContinuationSyntax continuation => continuation.Identifier,
-                _ => default,
-            };
-            if (node is LocalFunctionStatementSyntax function)
-            {
-                _localFunctionNames.Add(function.Identifier.ValueText);
-            }
-
-            if (declared.RawKind != 0)
-            {
-                _declaredInBody.Add(declared.ValueText);
-            }
+            _callFacts[(call.Start, call.Length)] = call;
         }
 
-        // The method's own parameters and type parameters shadow members too: never resolve those names by lookup.
-        if (root.Parent is BaseMethodDeclarationSyntax declaration)
+        foreach (var name in facts.Names)
         {
-            foreach (var parameter in declaration.ParameterList.Parameters)
-            {
-                _declaredInBody.Add(parameter.Identifier.ValueText);
-            }
+            _nameFacts[(name.Start, name.Length)] = name;
         }
 
-        if (root.Parent is MethodDeclarationSyntax { TypeParameterList: { } typeParameters })
+        foreach (var local in facts.LocalFunctions)
         {
-            foreach (var typeParameter in typeParameters.Parameters)
-            {
-                _declaredInBody.Add(typeParameter.Identifier.ValueText);
-            }
+            _localFacts[local.Start] = local;
+        }
+
+        foreach (var conditional in facts.Conditionals)
+        {
+            _conditionalFacts[(conditional.Start, conditional.Length)] = conditional;
         }
     }
 
@@ -102,28 +73,61 @@ internal sealed class BodyAnalysis
 
     public List<DiagnosticInfo> Diagnostics { get; } = new();
 
-    private readonly record struct Call(bool Suspends, string? NewName, IMethodSymbol Method, bool DirectStyle);
+    private readonly record struct Call(bool Suspends, string? NewName, CallFact Fact, bool DirectStyle);
 
-    public static BodyAnalysis Run(SemanticModel model, SyntaxNode root, string methodName, CancellationToken cancellation)
+    /// <summary>Analyses <paramref name="root"/>, a body of <paramref name="origin"/>; the facts' spans are relative to <paramref name="origin"/>.</summary>
+    public static BodyAnalysis Run(SyntaxNode origin, SyntaxNode root, string methodName, BodyFacts facts, Locator locator, CancellationToken cancellation)
     {
-        var analysis = new BodyAnalysis(model, root, methodName, cancellation);
+        var analysis = new BodyAnalysis(origin, root, methodName, facts, locator, cancellation);
         analysis.Analyze();
         return analysis;
     }
 
+    private (int, int) Key(SyntaxNode node) => (node.SpanStart - _origin.SpanStart, node.Span.Length);
+
+    private int RelativeStart(SyntaxNode node) => node.SpanStart - _origin.SpanStart;
+
     private void Analyze()
     {
-        CheckForbiddenStatements();
-        FindFiberLocalFunctions();
-        foreach (var invocation in _root.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>())
+        // One walk over the body; the passes below then visit only the nodes that can matter.
+        var invocations = new List<InvocationExpressionSyntax>();
+        var names = new List<SimpleNameSyntax>();
+        var locals = new List<LocalFunctionStatementSyntax>();
+        var localArguments = new List<ArgumentSyntax>();
+        var forbidden = new List<SyntaxNode>();
+        foreach (var node in _root.DescendantNodesAndSelf())
         {
             _cancellation.ThrowIfCancellationRequested();
+            switch (node)
+            {
+                case InvocationExpressionSyntax invocation when _callFacts.ContainsKey(Key(invocation)):
+                    invocations.Add(invocation);
+                    break;
+                case SimpleNameSyntax name when _nameFacts.ContainsKey(Key(name)):
+                    names.Add(name);
+                    break;
+                case LocalFunctionStatementSyntax local:
+                    locals.Add(local);
+                    break;
+                case ArgumentSyntax argument when Unparenthesize(argument.Expression) is SimpleNameSyntax candidate &&
+                                                  _nameFacts.TryGetValue(Key(candidate), out var fact) && fact.LocalStart >= 0:
+                    localArguments.Add(argument);
+                    break;
+                case YieldStatementSyntax or UnsafeStatementSyntax or FixedStatementSyntax when node != _root:
+                    forbidden.Add(node);
+                    break;
+            }
+        }
+
+        CheckForbiddenStatements(forbidden, locals);
+        FindFiberLocalFunctions(locals, localArguments);
+        foreach (var invocation in invocations)
+        {
             if (Classify(invocation) is not { } call)
             {
                 continue;
             }
 
-            _calls[invocation] = call;
             if (call.NewName is { } newName && TargetName(invocation.Expression) is { } name)
             {
                 Renamed[name] = newName;
@@ -131,7 +135,7 @@ internal sealed class BodyAnalysis
 
             if (call.DirectStyle)
             {
-                PlanFiberBodies(invocation, call.Method);
+                PlanFiberBodies(invocation, call.Fact);
             }
 
             if (call.Suspends)
@@ -140,37 +144,38 @@ internal sealed class BodyAnalysis
             }
         }
 
-        CheckMethodGroups();
-        foreach (var local in _root.DescendantNodes().OfType<LocalFunctionStatementSyntax>())
+        CheckMethodGroups(names);
+        foreach (var local in locals)
         {
-            if (_model.GetDeclaredSymbol(local, _cancellation) is IMethodSymbol symbol && _fiberLocals.Contains(symbol))
+            if (_fiberLocals.Contains(RelativeStart(local)) && _localFacts.TryGetValue(RelativeStart(local), out var fact))
             {
-                FiberLocalFunctions[local] = KnownSymbols.TwinReturnType(symbol);
+                FiberLocalFunctions[local] = fact.TwinReturnType;
             }
         }
     }
 
-    private void CheckForbiddenStatements()
+    /// <summary>Iterators, unsafe code and fixed statements of the method itself (not of its lambdas and local functions).</summary>
+    private void CheckForbiddenStatements(List<SyntaxNode> forbidden, List<LocalFunctionStatementSyntax> locals)
     {
-        foreach (var node in DescendantsOfThisFunction(_root))
+        foreach (var node in forbidden)
         {
-            switch (node)
+            if (node.Ancestors().TakeWhile(a => a != _root).Any(a => a is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
             {
-                case YieldStatementSyntax:
-                    Report(Descriptors.Iterator, node, _methodName);
-                    break;
-                case UnsafeStatementSyntax:
-                    Report(Descriptors.Unsafe, node, _methodName);
-                    break;
-                case FixedStatementSyntax:
-                    Report(Descriptors.Fixed, node, _methodName);
-                    break;
+                continue;
             }
+
+            var descriptor = node switch
+            {
+                YieldStatementSyntax => Descriptors.Iterator,
+                UnsafeStatementSyntax => Descriptors.Unsafe,
+                _ => Descriptors.Fixed,
+            };
+            Report(descriptor, node, _methodName);
         }
 
-        foreach (var node in _root.DescendantNodes())
+        foreach (var local in locals)
         {
-            if (node is LocalFunctionStatementSyntax local && local.Modifiers.Any(SyntaxKind.UnsafeKeyword))
+            if (local.Modifiers.Any(SyntaxKind.UnsafeKeyword))
             {
                 Report(Descriptors.Unsafe, local.Identifier, _methodName);
             }
@@ -181,27 +186,26 @@ internal sealed class BodyAnalysis
     /// A local function becomes a fiber if it is marked [Fiber], suspends, or is passed as a fiber body. Suspending is
     /// transitive through calls to other local functions, hence the fixpoint.
     /// </summary>
-    private void FindFiberLocalFunctions()
+    private void FindFiberLocalFunctions(List<LocalFunctionStatementSyntax> locals, List<ArgumentSyntax> localArguments)
     {
-        var locals = new List<(LocalFunctionStatementSyntax Syntax, IMethodSymbol Symbol)>();
-        foreach (var local in _root.DescendantNodes().OfType<LocalFunctionStatementSyntax>())
+        var known = new List<(LocalFunctionStatementSyntax Syntax, int Start)>();
+        foreach (var local in locals)
         {
-            if (_model.GetDeclaredSymbol(local, _cancellation) is IMethodSymbol symbol)
+            if (_localFacts.TryGetValue(RelativeStart(local), out var fact))
             {
-                locals.Add((local, symbol));
-                if (KnownSymbols.HasAttribute(symbol, "FiberAttribute"))
+                known.Add((local, fact.Start));
+                if (fact.HasFiberAttribute)
                 {
-                    _fiberLocals.Add(symbol);
+                    _fiberLocals.Add(fact.Start);
                 }
             }
         }
 
-        foreach (var argument in _root.DescendantNodes().OfType<ArgumentSyntax>())
+        foreach (var argument in localArguments)
         {
-            if (Unparenthesize(argument.Expression) is SimpleNameSyntax candidate && _localFunctionNames.Contains(candidate.Identifier.ValueText) &&
-                IsFiberBodyArgument(argument) && _model.GetSymbolInfo(argument.Expression, _cancellation).Symbol is IMethodSymbol { MethodKind: MethodKind.LocalFunction } group)
+            if (IsFiberBodyArgument(argument))
             {
-                _fiberLocals.Add(group.OriginalDefinition);
+                _fiberLocals.Add(_nameFacts[Key(Unparenthesize(argument.Expression))].LocalStart);
             }
         }
 
@@ -209,9 +213,9 @@ internal sealed class BodyAnalysis
         do
         {
             changed = false;
-            foreach (var (syntax, symbol) in locals)
+            foreach (var (syntax, start) in known)
             {
-                if (_fiberLocals.Contains(symbol))
+                if (_fiberLocals.Contains(start))
                 {
                     continue;
                 }
@@ -220,7 +224,7 @@ internal sealed class BodyAnalysis
                 {
                     if (Classify(invocation) is { Suspends: true })
                     {
-                        _fiberLocals.Add(symbol);
+                        _fiberLocals.Add(start);
                         changed = true;
                         break;
                     }
@@ -233,55 +237,47 @@ internal sealed class BodyAnalysis
     /// <summary>What an invocation is to the generator: null for an ordinary call.</summary>
     private Call? Classify(InvocationExpressionSyntax invocation)
     {
-        if (Invoked(invocation) is not { } method)
+        if (!_callFacts.TryGetValue(Key(invocation), out var fact))
         {
             return null;
         }
 
-        if (method.MethodKind == MethodKind.LocalFunction)
+        return fact.Kind switch
         {
-            return _fiberLocals.Contains(method.OriginalDefinition) ? new Call(true, null, method, false) : null;
-        }
-
-        if (KnownSymbols.IsFiberMethod(method))
-        {
-            return new Call(true, method.Name + "Async", method, false);
-        }
-
-        if (KnownSymbols.TryGetDirectStyle(method, out var awaitable, out var suspends))
-        {
-            return new Call(suspends, awaitable, method, true);
-        }
-
-        return null;
+            CallKind.LocalFunction => _fiberLocals.Contains(fact.LocalStart) ? new Call(true, null, fact, false) : null,
+            CallKind.Fiber => new Call(true, fact.NewName, fact, false),
+            _ => new Call(fact.Suspends, fact.NewName, fact, true),
+        };
     }
 
     /// <summary>Fiber-body arguments of a direct-style call: lambdas become async, [Fiber] method groups their twins.</summary>
-    private void PlanFiberBodies(InvocationExpressionSyntax invocation, IMethodSymbol method)
+    private void PlanFiberBodies(InvocationExpressionSyntax invocation, CallFact method)
     {
-        foreach (var syntax in invocation.ArgumentList.Arguments)
+        var arguments = invocation.ArgumentList.Arguments;
+        for (var i = 0; i < arguments.Count && i < method.FiberBodyArguments.Count; i++)
         {
-            if (ParameterOf(syntax, method) is not { } parameter || !KnownSymbols.IsFiberBodyParameter(parameter))
+            if (!method.FiberBodyArguments[i])
             {
                 continue;
             }
 
+            var syntax = arguments[i];
             var expression = Unparenthesize(syntax.Expression);
             if (expression is AnonymousFunctionExpressionSyntax function)
             {
                 AsyncFunctions.Add(function);
             }
-            else if (_model.GetSymbolInfo(expression, _cancellation).Symbol is IMethodSymbol group &&
-                     (KnownSymbols.IsFiberMethod(group) || _fiberLocals.Contains(group.OriginalDefinition)))
+            else if (TargetName(expression) is { } name && _nameFacts.TryGetValue(Key(name), out var group) &&
+                     (group.IsFiberMethod || _fiberLocals.Contains(group.LocalStart)))
             {
-                if (group.MethodKind != MethodKind.LocalFunction && TargetName(expression) is { } name)
+                if (group.LocalStart < 0)
                 {
                     Renamed[name] = group.Name + "Async";
                 }
             }
             else
             {
-                Report(Descriptors.ArbitraryFiberBody, syntax, method.ContainingType.Name + "." + method.Name);
+                Report(Descriptors.ArbitraryFiberBody, syntax, method.DisplayName);
             }
         }
     }
@@ -296,8 +292,7 @@ internal sealed class BodyAnalysis
                 invocation.Parent is ConditionalAccessExpressionSyntax access && access.WhenNotNull == invocation &&
                 !access.Ancestors().OfType<ConditionalAccessExpressionSyntax>().Any(outer => outer.WhenNotNull.Span.Contains(access.Span)))
             {
-                var type = _model.GetTypeInfo(access, _cancellation).Type;
-                ConditionalCalls[access] = type is null || type.SpecialType == SpecialType.System_Void ? null : type.ToDisplayString(KnownSymbols.TypeFormat);
+                ConditionalCalls[access] = _conditionalFacts.TryGetValue(Key(access), out var fact) ? fact.Type : null;
             }
             else
             {
@@ -337,44 +332,27 @@ internal sealed class BodyAnalysis
     }
 
     /// <summary>A [Fiber] method named without being called must be a fiber body; anything else is an ordinary delegate.</summary>
-    private void CheckMethodGroups()
+    private void CheckMethodGroups(List<SimpleNameSyntax> names)
     {
-        foreach (var name in _root.DescendantNodes().OfType<SimpleNameSyntax>())
+        foreach (var name in names)
         {
-            if (name.Parent is MemberAccessExpressionSyntax access && access.Name != name)
+            if (!_nameFacts.TryGetValue(Key(name), out var method) || !(method.IsFiberMethod || _fiberLocals.Contains(method.LocalStart)))
             {
-                continue;
-            }
-
-            var text = name.Identifier.ValueText;
-            if (!_localFunctionNames.Contains(text) && !_names.MayMatter(text))
-            {
-                continue; // no [Fiber] method of this name exists: nothing to ask the semantic model
+                continue; // an ordinary name, or one the collector found is neither a [Fiber] method nor a local function
             }
 
             var expression = name.Parent is MemberAccessExpressionSyntax or MemberBindingExpressionSyntax ? (ExpressionSyntax)name.Parent : name;
-            if (expression.Parent is InvocationExpressionSyntax call && call.Expression == expression)
-            {
-                continue;
-            }
-
-            if (_model.GetSymbolInfo(name, _cancellation).Symbol is not IMethodSymbol method ||
-                !(KnownSymbols.IsFiberMethod(method) || _fiberLocals.Contains(method.OriginalDefinition)))
-            {
-                continue;
-            }
-
             var parent = Unparenthesized(expression).Parent;
             if (parent is ArgumentSyntax argument && IsFiberBodyArgument(argument))
             {
                 continue;
             }
 
-            if (parent is ArgumentSyntax main && IsRunMain(main))
+            if (parent is ArgumentSyntax && method.IsRunMain)
             {
                 // A nested Fiber.Run(M, …) in a [Fiber] body: no interceptor reaches generated code, so name the twin,
                 // which binds to the runtime's Run(Func<…, Fiber<T>>, …). A fiber local function is already one.
-                if (method.MethodKind != MethodKind.LocalFunction)
+                if (method.LocalStart < 0)
                 {
                     Renamed[name] = method.Name + "Async";
                 }
@@ -391,165 +369,41 @@ internal sealed class BodyAnalysis
         }
     }
 
-    /// <summary>Whether the argument is the <c>main</c> delegate of a <c>Miou.Fiber.Run</c> call.</summary>
-    private bool IsRunMain(ArgumentSyntax argument) =>
-        argument.Parent is ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } list &&
-        (argument.NameColon is null ? list.Arguments.IndexOf(argument) == 0 : argument.NameColon.Name.Identifier.ValueText == "main") &&
-        TargetName(invocation.Expression) is { Identifier.ValueText: "Run" } &&
-        _model.GetSymbolInfo(invocation, _cancellation).Symbol is IMethodSymbol { Name: "Run" } run &&
-        KnownSymbols.IsMiouType(run.ContainingType, "Fiber");
-
     private bool IsFiberBodyArgument(AnonymousFunctionExpressionSyntax function) =>
         Unparenthesized(function).Parent is ArgumentSyntax argument && IsFiberBodyArgument(argument);
 
     private bool IsFiberBodyArgument(ArgumentSyntax argument)
     {
-        return argument.Parent?.Parent is InvocationExpressionSyntax invocation &&
-               Invoked(invocation) is { } method &&
-               KnownSymbols.TryGetDirectStyle(method, out _, out _) &&
-               ParameterOf(argument, method) is { } parameter &&
-               KnownSymbols.IsFiberBodyParameter(parameter);
+        if (argument.Parent is not ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } list ||
+            !_callFacts.TryGetValue(Key(invocation), out var method) || method.Kind != CallKind.DirectStyle)
+        {
+            return false;
+        }
+
+        var index = list.Arguments.IndexOf(argument);
+        return index >= 0 && index < method.FiberBodyArguments.Count && method.FiberBodyArguments[index];
     }
 
-    /// <summary>The method an invocation binds to, asked of the semantic model once.</summary>
-    private IMethodSymbol? Invoked(InvocationExpressionSyntax invocation)
+    /// <summary>The name a node declares in a body (locals, lambda parameters, patterns, range variables…), if any.</summary>
+    public static SyntaxToken DeclaredName(SyntaxNode node) => node switch
     {
-        if (!_invoked.TryGetValue(invocation, out var method))
-        {
-            method = Resolve(invocation);
-            _invoked[invocation] = method;
-        }
-
-        return method;
-    }
-
-    /// <summary>
-    /// The invoked method, binding the call only when syntax and declarations cannot tell. A call whose name no [Fiber] or
-    /// [DirectStyle] method has is ordinary (null). A call <c>Type.N(…)</c> or <c>N(…)</c>, where every method the name
-    /// can denote agrees on what the generator does with it (same attribute, same awaitable, same fiber-body arguments),
-    /// resolves to any of them without overload resolution. Anything else asks the semantic model.
-    /// </summary>
-    private IMethodSymbol? Resolve(InvocationExpressionSyntax invocation)
-    {
-        if (TargetName(invocation.Expression) is not { } name)
-        {
-            return null; // a delegate invoked through an expression: never a suspension point
-        }
-
-        var text = name.Identifier.ValueText;
-        if (_localFunctionNames.Contains(text))
-        {
-            return Bind(invocation);
-        }
-
-        if (!_names.MayMatter(text))
-        {
-            return null;
-        }
-
-        IEnumerable<ISymbol>? candidates = null;
-        switch (invocation.Expression)
-        {
-            case MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver } access when access.IsKind(SyntaxKind.SimpleMemberAccessExpression) &&
-                !_declaredInBody.Contains(receiver.Identifier.ValueText):
-                // The lookup returns every arity (Fiber and Fiber<T>); a name without type arguments denotes arity 0.
-                var found = _model.LookupSymbols(_lookupPosition, name: receiver.Identifier.ValueText).Where(f => f is not INamedTypeSymbol { Arity: > 0 }).ToList();
-                if (found.Count == 1 && (found[0] is IAliasSymbol { Target: INamedTypeSymbol aliased } ? aliased : found[0]) is INamedTypeSymbol type)
-                {
-                    // Every method of the name the type has, inherited ones included (overload resolution may pick those).
-                    var members = new List<ISymbol>();
-                    for (var t = type; t is not null; t = t.BaseType)
-                    {
-                        members.AddRange(t.GetMembers(text));
-                    }
-
-                    candidates = members;
-                }
-
-                break;
-            case SimpleNameSyntax when !_declaredInBody.Contains(text):
-                candidates = _model.LookupSymbols(_lookupPosition, name: text);
-                break;
-        }
-
-        return candidates is not null && Representative(candidates, invocation.ArgumentList) is { } representative
-            ? representative
-            : Bind(invocation);
-    }
-
-    private IMethodSymbol? Bind(InvocationExpressionSyntax invocation) => _model.GetSymbolInfo(invocation, _cancellation).Symbol as IMethodSymbol;
-
-    /// <summary>One of the candidates, if they are all methods that the generator treats alike for these arguments.</summary>
-    private static IMethodSymbol? Representative(IEnumerable<ISymbol> candidates, ArgumentListSyntax arguments)
-    {
-        IMethodSymbol? first = null;
-        string? firstShape = null;
-        foreach (var candidate in candidates)
-        {
-            if (candidate is not IMethodSymbol method || method.MethodKind != MethodKind.Ordinary)
-            {
-                return null;
-            }
-
-            if (!Applicable(method, arguments.Arguments.Count))
-            {
-                continue;
-            }
-
-            var shape = Shape(method, arguments);
-            if (first is null)
-            {
-                (first, firstShape) = (method, shape);
-            }
-            else if (shape != firstShape)
-            {
-                return null;
-            }
-        }
-
-        return first;
-    }
-
-    private static bool Applicable(IMethodSymbol method, int count)
-    {
-        var parameters = method.Parameters;
-        var hasParams = parameters.Length > 0 && parameters[parameters.Length - 1].IsParams;
-        var required = 0;
-        foreach (var parameter in parameters)
-        {
-            if (!parameter.IsOptional && !parameter.IsParams)
-            {
-                required++;
-            }
-        }
-
-        return count >= required && (count <= parameters.Length || hasParams);
-    }
-
-    /// <summary>What the generator does with a call to <paramref name="method"/>: its kind, awaitable and fiber-body arguments.</summary>
-    private static string Shape(IMethodSymbol method, ArgumentListSyntax arguments)
-    {
-        if (KnownSymbols.IsFiberMethod(method))
-        {
-            return "fiber";
-        }
-
-        if (!KnownSymbols.TryGetDirectStyle(method, out var awaitable, out var suspends))
-        {
-            return "";
-        }
-
-        var shape = new System.Text.StringBuilder(awaitable).Append(suspends ? "+" : "-");
-        foreach (var argument in arguments.Arguments)
-        {
-            shape.Append(ParameterOf(argument, method) is { } parameter && KnownSymbols.IsFiberBodyParameter(parameter) ? 'b' : '.');
-        }
-
-        return shape.ToString();
-    }
+        VariableDeclaratorSyntax variable => variable.Identifier,
+        ParameterSyntax parameter => parameter.Identifier,
+        SingleVariableDesignationSyntax designation => designation.Identifier,
+        ForEachStatementSyntax forEach => forEach.Identifier,
+        CatchDeclarationSyntax @catch => @catch.Identifier,
+        LocalFunctionStatementSyntax local => local.Identifier,
+        TypeParameterSyntax typeParameter => typeParameter.Identifier,
+        FromClauseSyntax from => from.Identifier,
+        LetClauseSyntax let => let.Identifier,
+        JoinClauseSyntax join => join.Identifier,
+        JoinIntoClauseSyntax into => into.Identifier,
+        QueryContinuationSyntax continuation => continuation.Identifier,
+        _ => default,
+    };
 
     /// <summary>The parameter an argument is for: by name, else by position (the last one for a params array).</summary>
-    private static IParameterSymbol? ParameterOf(ArgumentSyntax argument, IMethodSymbol method)
+    public static IParameterSymbol? ParameterOf(ArgumentSyntax argument, IMethodSymbol method)
     {
         if (argument.NameColon is { } name)
         {
@@ -566,7 +420,7 @@ internal sealed class BodyAnalysis
     }
 
     /// <summary>The simple name that denotes the called method: the identifier to rename.</summary>
-    private static SimpleNameSyntax? TargetName(ExpressionSyntax expression) => expression switch
+    public static SimpleNameSyntax? TargetName(ExpressionSyntax expression) => expression switch
     {
         SimpleNameSyntax simple => simple,
         MemberAccessExpressionSyntax access => access.Name,
@@ -608,7 +462,7 @@ internal sealed class BodyAnalysis
         return expression;
     }
 
-    private static SyntaxNode Unparenthesized(SyntaxNode node)
+    public static SyntaxNode Unparenthesized(SyntaxNode node)
     {
         while (node.Parent is ParenthesizedExpressionSyntax parent)
         {
@@ -623,8 +477,8 @@ internal sealed class BodyAnalysis
         function.DescendantNodes(n => n == function || n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax));
 
     private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] arguments) =>
-        Diagnostics.Add(DiagnosticInfo.Create(descriptor, node.GetLocation(), arguments));
+        Diagnostics.Add(_locator.Create(descriptor, node.Span, arguments));
 
     private void Report(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] arguments) =>
-        Diagnostics.Add(DiagnosticInfo.Create(descriptor, token.GetLocation(), arguments));
+        Diagnostics.Add(_locator.Create(descriptor, token.Span, arguments));
 }

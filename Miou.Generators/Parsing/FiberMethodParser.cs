@@ -1,20 +1,27 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 using Miou.Generators.Diagnostics;
 using Miou.Generators.Model;
 
 namespace Miou.Generators.Parsing;
 
-/// <summary>Turns one [Fiber]-marked declaration into a <see cref="FiberMethodResult"/>: a spec to emit, or diagnostics.</summary>
+/// <summary>
+/// The semantic step for one [Fiber]-marked declaration, run on every compilation change: checks the declaration, and
+/// collects what the downstream <see cref="TwinBuilder"/> needs as a <see cref="FiberMethodInput"/> (the method's text,
+/// its context and the facts about its calls). Everything here must stay cheap: it runs for every [Fiber] method of the
+/// project on each edit, while the analysis and rewrite downstream rerun only for the methods whose input changed.
+/// </summary>
 internal static class FiberMethodParser
 {
-    public static FiberMethodResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    public static FiberMethodInput Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
     {
         var name = context.TargetSymbol.Name;
         try
@@ -29,11 +36,11 @@ internal static class FiberMethodParser
         {
             // The generator never throws: an exception would disable it for the whole project.
             var diagnostic = DiagnosticInfo.Create(Descriptors.InternalError, context.TargetNode.GetLocation(), name, e.GetType().Name + ": " + e.Message);
-            return new FiberMethodResult(null, new[] { diagnostic }.ToEquatableArray());
+            return Done(new List<DiagnosticInfo> { diagnostic });
         }
     }
 
-    private static FiberMethodResult ParseCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    private static FiberMethodInput ParseCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
     {
         var diagnostics = new List<DiagnosticInfo>();
         void Report(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
@@ -48,17 +55,17 @@ internal static class FiberMethodParser
                     Report(Descriptors.NotAMethod, local.Identifier.GetLocation(), local.Identifier.ValueText, "a local function outside a [Fiber] method");
                 }
 
-                return Result(null, diagnostics);
+                return Done(diagnostics);
             case MethodDeclarationSyntax:
                 break;
             default:
                 Report(Descriptors.NotAMethod, context.TargetNode.GetLocation(), context.TargetSymbol.Name, "not an ordinary method");
-                return Result(null, diagnostics);
+                return Done(diagnostics);
         }
 
         if (context.TargetSymbol is not IMethodSymbol symbol)
         {
-            return Result(null, diagnostics);
+            return Done(diagnostics);
         }
 
         // A partial method: the body is on the implementation part.
@@ -72,48 +79,50 @@ internal static class FiberMethodParser
         var semanticModel = method.SyntaxTree == context.SemanticModel.SyntaxTree
             ? context.SemanticModel
             : context.SemanticModel.Compilation.GetSemanticModel(method.SyntaxTree);
-        var identifier = method.Identifier.GetLocation();
-        var methodName = symbol.Name;
-
-        CheckDeclaration(method, symbol, identifier, Report);
+        CheckDeclaration(method, symbol, method.Identifier.GetLocation(), Report);
         var body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
-        BodyAnalysis? plan = null;
-        if (body is not null)
+        var facts = body is null
+            ? new BodyFacts(default, default, default, default)
+            : FactCollector.Collect(semanticModel, symbol, method, body, cancellation);
+
+        var type = s_types.GetValue(symbol.ContainingType, t => new TypeContext(t));
+        var text = method.SyntaxTree.GetText(cancellation);
+        var start = text.Lines.GetLinePosition(method.SpanStart);
+        var bodyStart = body is null ? default : text.Lines.GetLinePosition(body.SpanStart);
+        var source = new FiberMethodSource(
+            Text: text.ToString(method.Span),
+            LanguageVersion: (int)((CSharpParseOptions)method.SyntaxTree.Options).LanguageVersion,
+            Position: new SourcePosition(method.SyntaxTree.FilePath, method.SpanStart, start.Line, start.Character, bodyStart.Line + 1, bodyStart.Character),
+            Declaration: new DeclarationFacts(
+                HintName: HintName(symbol, type.HintPrefix),
+                Usings: FileUsings(method, text).ToEquatableArray(),
+                NamespaceUsings: NamespaceUsings(method, text).ToEquatableArray(),
+                Namespace: type.Namespace,
+                Types: type.Types,
+                NullableEnabled: semanticModel.GetNullableContext(method.SpanStart).AnnotationsEnabled(),
+                TwinReturnType: KnownSymbols.TwinReturnType(symbol),
+                IsPublicApi: IsVisibleOutside(symbol),
+                Name: symbol.Name,
+                Key: KnownSymbols.MethodKey(symbol),
+                EntryBridge: EntryBridge(symbol)),
+            Facts: facts,
+            Diagnostics: diagnostics.ToEquatableArray());
+
+        // Preprocessor directives inside the method depend on the file's #define lines and on its other #if blocks, which
+        // the text alone does not carry: such a method is rewritten here, on the user's tree, instead of downstream.
+        if (HasInnerDirectives(method))
         {
-            plan = BodyAnalysis.Run(semanticModel, body, methodName, cancellation);
-            diagnostics.AddRange(plan.Diagnostics);
+            return new FiberMethodInput(TwinBuilder.Build(method, source, cancellation), null);
         }
 
-        if (diagnostics.Count > 0)
-        {
-            return Result(null, diagnostics);
-        }
-
-        var rewritten = body is null ? "" : BodyRewriter.Rewrite(body, plan!).WithoutTrivia().ToFullString();
-        if (method.ExpressionBody is not null)
-        {
-            rewritten += ";";
-        }
-
-        var bodyStart = body?.GetLocation().GetLineSpan().StartLinePosition ?? default;
-        var spec = new FiberMethodSpec(
-            HintName: HintName(symbol),
-            Usings: FileUsings(method).ToEquatableArray(),
-            NamespaceUsings: NamespaceUsings(method).ToEquatableArray(),
-            Namespace: symbol.ContainingNamespace.IsGlobalNamespace ? "" : symbol.ContainingNamespace.ToDisplayString(),
-            Types: ContainingTypes(symbol.ContainingType).ToEquatableArray(),
-            NullableEnabled: semanticModel.GetNullableContext(method.SpanStart).AnnotationsEnabled(),
-            Signature: TwinSignature(method, symbol, isAsync: body is not null),
-            IsPublicApi: IsVisibleOutside(symbol),
-            OriginalName: methodName,
-            Body: rewritten,
-            FilePath: method.SyntaxTree.FilePath,
-            BodyLine: bodyStart.Line + 1,
-            BodyColumn: bodyStart.Character,
-            Key: KnownSymbols.MethodKey(symbol),
-            EntryBridge: EntryBridge(symbol));
-        return Result(spec, diagnostics);
+        TwinBuilder.Remember(source, method);
+        return new FiberMethodInput(null, source);
     }
+
+    private static bool HasInnerDirectives(MethodDeclarationSyntax method) =>
+        method.ContainsDirectives && method.DescendantTrivia().Any(t => t.IsDirective && method.Span.Contains(t.SpanStart));
+
+    private static FiberMethodInput Done(List<DiagnosticInfo> diagnostics) => new(new FiberMethodResult(null, diagnostics.ToEquatableArray()), null);
 
     private static void CheckDeclaration(MethodDeclarationSyntax method, IMethodSymbol symbol, Location identifier, Action<DiagnosticDescriptor, Location, string[]> report)
     {
@@ -141,13 +150,18 @@ internal static class FiberMethodParser
         {
             report(Descriptors.RefParameter, method.ReturnType.GetLocation(), new[] { name, "its ref return" });
         }
-        else
+        else if (IsPointerOrRefStruct(symbol.ReturnType))
         {
             CheckType(symbol.ReturnType, "its return type", method.ReturnType.GetLocation(), name, report);
         }
 
         foreach (var parameter in symbol.Parameters)
         {
+            if (parameter.RefKind == RefKind.None && !IsPointerOrRefStruct(parameter.Type))
+            {
+                continue; // the common case: no location to compute
+            }
+
             var location = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax().GetLocation() ?? identifier;
             var what = $"parameter '{parameter.Name}'";
             if (parameter.RefKind != RefKind.None)
@@ -190,6 +204,8 @@ internal static class FiberMethodParser
         }
     }
 
+    private static bool IsPointerOrRefStruct(ITypeSymbol type) => type is IPointerTypeSymbol or IFunctionPointerTypeSymbol || type.IsRefLikeType;
+
     private static void CheckType(ITypeSymbol type, string what, Location location, string name, Action<DiagnosticDescriptor, Location, string[]> report)
     {
         if (type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
@@ -209,43 +225,6 @@ internal static class FiberMethodParser
 
     private static bool HasFiberAttribute(SemanticModel model, MethodDeclarationSyntax method, CancellationToken cancellation) =>
         method.SyntaxTree == model.SyntaxTree && model.GetDeclaredSymbol(method, cancellation) is { } symbol && KnownSymbols.IsFiberMethod(symbol);
-
-    private static FiberMethodResult Result(FiberMethodSpec? spec, List<DiagnosticInfo> diagnostics) =>
-        new(spec, diagnostics.ToEquatableArray());
-
-    /// <summary>The twin's declaration: the user's modifiers, Fiber return type, name + "Async", the user's parameters.</summary>
-    private static string TwinSignature(MethodDeclarationSyntax method, IMethodSymbol symbol, bool isAsync)
-    {
-        var text = new StringBuilder();
-        foreach (var modifier in method.Modifiers)
-        {
-            if (!modifier.IsKind(SyntaxKind.PartialKeyword) && !modifier.IsKind(SyntaxKind.ExternKeyword))
-            {
-                text.Append(modifier.ValueText).Append(' ');
-            }
-        }
-
-        if (isAsync)
-        {
-            text.Append("async ");
-        }
-
-        text.Append(KnownSymbols.TwinReturnType(symbol)).Append(' ');
-        if (method.ExplicitInterfaceSpecifier is { } explicitInterface)
-        {
-            text.Append(explicitInterface.WithoutTrivia().ToString());
-        }
-
-        text.Append(method.Identifier.ValueText).Append("Async");
-        text.Append(method.TypeParameterList?.WithoutTrivia().ToString());
-        text.Append(method.ParameterList.WithoutTrivia().ToString());
-        foreach (var clause in method.ConstraintClauses)
-        {
-            text.Append(' ').Append(clause.WithoutTrivia().ToString());
-        }
-
-        return text.ToString();
-    }
 
     /// <summary>
     /// An internal static bridge to the twin of a private or protected method, so that the interceptor of
@@ -333,7 +312,7 @@ internal static class FiberMethodParser
         return chain;
     }
 
-    private static IEnumerable<string> FileUsings(SyntaxNode node)
+    private static IEnumerable<string> FileUsings(SyntaxNode node, SourceText text)
     {
         if (node.SyntaxTree.GetRoot() is not CompilationUnitSyntax unit)
         {
@@ -342,43 +321,71 @@ internal static class FiberMethodParser
 
         foreach (var extern_ in unit.Externs)
         {
-            yield return extern_.WithoutTrivia().ToString();
+            yield return text.ToString(extern_.Span);
         }
 
         foreach (var directive in unit.Usings)
         {
             if (directive.GlobalKeyword.IsKind(SyntaxKind.None))
             {
-                yield return directive.WithoutTrivia().ToString();
+                yield return text.ToString(directive.Span);
             }
         }
     }
 
-    private static IEnumerable<string> NamespaceUsings(SyntaxNode node)
+    private static IEnumerable<string> NamespaceUsings(SyntaxNode node, SourceText text)
     {
         foreach (var ns in node.Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Reverse())
         {
             foreach (var extern_ in ns.Externs)
             {
-                yield return extern_.WithoutTrivia().ToString();
+                yield return text.ToString(extern_.Span);
             }
 
             foreach (var directive in ns.Usings)
             {
-                yield return directive.WithoutTrivia().ToString();
+                yield return text.ToString(directive.Span);
             }
         }
     }
 
-    private static string HintName(IMethodSymbol symbol)
+    private static string HintName(IMethodSymbol symbol, string prefix)
     {
-        var type = symbol.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
-        var safe = new StringBuilder();
-        foreach (var c in type + "." + symbol.Name)
+        var safe = new StringBuilder(prefix);
+        foreach (var c in symbol.Name)
         {
             safe.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
         }
 
-        return safe + "." + KnownSymbols.Fnv(symbol.ToDisplayString()) + ".g.cs";
+        return safe + "." + KnownSymbols.Fnv(KnownSymbols.MethodKey(symbol)) + ".g.cs";
+    }
+
+    /// <summary>
+    /// What every [Fiber] method of a type shares, computed once per type symbol (so once per type and compilation):
+    /// display strings are the costly part of the semantic step.
+    /// </summary>
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, TypeContext> s_types = new();
+
+    private sealed class TypeContext
+    {
+        public TypeContext(INamedTypeSymbol type)
+        {
+            var safe = new StringBuilder();
+            foreach (var c in type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "") + ".")
+            {
+                safe.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
+            }
+
+            HintPrefix = safe.ToString();
+            Namespace = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+            Types = ContainingTypes(type).ToEquatableArray();
+        }
+
+        /// <summary>The type's full name made safe for a file name, with a trailing dot.</summary>
+        public string HintPrefix { get; }
+
+        public string Namespace { get; }
+
+        public EquatableArray<TypeDeclarationSpec> Types { get; }
     }
 }

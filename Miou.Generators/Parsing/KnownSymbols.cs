@@ -121,11 +121,18 @@ internal static class KnownSymbols
     public static string EntryBridgeName(IMethodSymbol method)
     {
         var definition = Definition(method);
-        return "__Miou_Entry_" + definition.Name + "_" + Fnv(definition.ToDisplayString());
+        return "__Miou_Entry_" + definition.Name + "_" + Fnv(MethodKey(definition));
     }
 
-    /// <summary>Identifies a [Fiber] method across the two pipelines (twins and interceptors).</summary>
-    public static string MethodKey(IMethodSymbol method) => Definition(method).ToDisplayString();
+    /// <summary>
+    /// Identifies a [Fiber] method across the two pipelines (twins and interceptors) and in generated names: its
+    /// documentation comment id, unique per method and much cheaper than a display string (this runs on every edit).
+    /// </summary>
+    public static string MethodKey(IMethodSymbol method)
+    {
+        var definition = Definition(method);
+        return definition.GetDocumentationCommentId() ?? definition.ToDisplayString();
+    }
 
     /// <summary>A short stable hash (FNV-1a, 32 bits) as hex, for generated names.</summary>
     public static string Fnv(string text)

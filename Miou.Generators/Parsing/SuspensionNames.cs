@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
@@ -9,7 +11,7 @@ namespace Miou.Generators.Parsing;
 /// the semantic model (which binds the statement) only about names that can matter. A name can matter when a referenced
 /// assembly that uses Miou declares a [Fiber] or [DirectStyle] method of that name, or when the compilation's own source
 /// declares any member of that name (the declaration table answers without binding). Computed once per referenced
-/// assembly and once per compilation.
+/// assembly and once per compilation; lookups and call resolutions are kept per scope for the compilation too.
 /// </summary>
 internal sealed class SuspensionNames
 {
@@ -19,6 +21,11 @@ internal sealed class SuspensionNames
     private readonly Compilation _compilation;
     private readonly HashSet<string> _referenced = new();
     private readonly Dictionary<string, bool> _source = new();
+    private readonly Dictionary<(SyntaxTree Tree, int Scope, string Name), ImmutableArray<ISymbol>> _lookups = new();
+    private readonly Dictionary<(object Scope, string Receiver, string Name, string Arguments), CallResolution> _resolutions = new();
+
+    /// <summary>How a call resolved by lookup: when not <paramref name="ByLookup"/>, the call must be bound.</summary>
+    public readonly record struct CallResolution(bool ByLookup, Model.CallFact? Fact);
 
     private SuspensionNames(Compilation compilation)
     {
@@ -52,6 +59,56 @@ internal sealed class SuspensionNames
 
             return declared;
         }
+    }
+
+    /// <summary>
+    /// <see cref="SemanticModel.LookupSymbols(int, INamespaceOrTypeSymbol?, string?, bool)"/> of a name at a position in
+    /// <paramref name="scope"/>, asked once per scope, name and compilation: the caller guarantees that nothing between
+    /// the scope and the position (a parameter, a type parameter, a local) declares the name.
+    /// </summary>
+    public ImmutableArray<ISymbol> Lookup(SemanticModel model, SyntaxNode scope, int position, string name)
+    {
+        var key = (scope.SyntaxTree, scope.SpanStart, name);
+        lock (_lookups)
+        {
+            if (_lookups.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+        }
+
+        var found = model.LookupSymbols(position, name: name);
+        lock (_lookups)
+        {
+            _lookups[key] = found;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The resolution of <c>receiver.name(…)</c> (or <c>name(…)</c>) with these arguments in a scope (a type
+    /// declaration, or the text of the namespaces and usings around it), computed once per scope and compilation: it
+    /// depends only on lookups there and on the arguments' number and names.
+    /// </summary>
+    public CallResolution Resolution(object scope, string receiver, string name, string arguments, Func<CallResolution> resolve)
+    {
+        var key = (scope, receiver, name, arguments);
+        lock (_resolutions)
+        {
+            if (_resolutions.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+        }
+
+        var resolution = resolve();
+        lock (_resolutions)
+        {
+            _resolutions[key] = resolution;
+        }
+
+        return resolution;
     }
 
     private static bool UsesMiou(IAssemblySymbol assembly)

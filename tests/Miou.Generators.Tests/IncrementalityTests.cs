@@ -3,7 +3,10 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace Miou.Generators.Tests;
 
-/// <summary>An edit outside [Fiber] methods reruns nothing that matters: every tracked step is cached or unchanged.</summary>
+/// <summary>
+/// An edit outside [Fiber] methods reruns nothing that matters: the semantic step reports every method unchanged and
+/// the analysis and rewrite stay cached. An edit inside one method reruns that method's steps only.
+/// </summary>
 public class IncrementalityTests
 {
     private const string Fibers = """
@@ -23,7 +26,7 @@ public class IncrementalityTests
         }
         """;
 
-    private static readonly string[] s_steps = [FiberGenerator.Steps.FiberMethods, FiberGenerator.Steps.RunCalls, FiberGenerator.Steps.Interceptors];
+    private static readonly string[] s_steps = [FiberGenerator.Steps.FiberMethods, FiberGenerator.Steps.Twins, FiberGenerator.Steps.RunCalls, FiberGenerator.Steps.Interceptors];
 
     private static (GeneratorDriver Driver, Compilation Compilation) FirstRun()
     {
@@ -55,8 +58,25 @@ public class IncrementalityTests
             Assert.That(reasons, Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), step);
         }
 
+        // The strongest true thing: the per-method analysis and rewrite do not run at all.
+        Assert.That(Reasons(again, FiberGenerator.Steps.Twins), Is.All.EqualTo(IncrementalStepRunReason.Cached));
+        Assert.That(Reasons(again, FiberGenerator.Steps.FiberMethods), Is.All.EqualTo(IncrementalStepRunReason.Unchanged));
+
         var outputs = GeneratorHarness.RunResult(again).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
-        Assert.That(outputs, Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+        Assert.That(outputs, Is.All.EqualTo(IncrementalStepRunReason.Cached));
+    }
+
+    [Test]
+    public void An_edit_outside_fiber_methods_in_their_own_file_leaves_the_rewrite_cached()
+    {
+        // After both methods, same length: their text and positions are unchanged.
+        var (driver, compilation) = FirstRun();
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "/src/Fibers.cs");
+        var text = tree.GetText().ToString().Replace("Fiber.Run(Main);", "Fiber.Run(Main); ");
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text, System.Text.Encoding.UTF8)));
+        var (again, _, _) = GeneratorHarness.Run(edited, driver);
+        Assert.That(Reasons(again, FiberGenerator.Steps.FiberMethods), Is.All.EqualTo(IncrementalStepRunReason.Unchanged));
+        Assert.That(Reasons(again, FiberGenerator.Steps.Twins), Is.All.EqualTo(IncrementalStepRunReason.Cached));
     }
 
     [Test]
@@ -64,9 +84,73 @@ public class IncrementalityTests
     {
         var (driver, compilation) = FirstRun();
         var (again, _, _) = GeneratorHarness.Run(Edit(compilation, "/src/Fibers.cs", "1"), driver);
-        var reasons = Reasons(again, FiberGenerator.Steps.FiberMethods).ToList();
-        Assert.That(reasons.Count(r => r == IncrementalStepRunReason.Modified), Is.EqualTo(1));
-        Assert.That(reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged), Is.EqualTo(1));
+        foreach (var step in new[] { FiberGenerator.Steps.FiberMethods, FiberGenerator.Steps.Twins })
+        {
+            var reasons = Reasons(again, step).ToList();
+            Assert.That(reasons, Has.Count.EqualTo(2), step);
+            Assert.That(reasons.Count(r => r == IncrementalStepRunReason.Modified), Is.EqualTo(1), step);
+        }
+
+        // The other method: the semantic step reran (it always does) and found nothing new, so its rewrite did not run.
+        Assert.That(Reasons(again, FiberGenerator.Steps.FiberMethods), Has.One.EqualTo(IncrementalStepRunReason.Unchanged));
+        Assert.That(Reasons(again, FiberGenerator.Steps.Twins), Has.One.EqualTo(IncrementalStepRunReason.Cached));
+        var generated = GeneratorHarness.RunResult(again).GeneratedSources.Single(s => s.HintName.Contains(".Main."));
+        Assert.That(generated.SourceText.ToString(), Does.Contain("+ 1;"));
+    }
+
+    [Test]
+    public void An_edit_in_another_file_that_changes_what_a_call_denotes_regenerates_the_caller()
+    {
+        // The rewrite is cached on the facts the semantic step collects, so those facts must follow other files: here
+        // Util.Compute becomes a [Fiber] method, and Caller must now await its twin.
+        const string caller = """
+            using Miou;
+            public partial class Caller
+            {
+                [Fiber] public static int Main() { Fiber.Yield(); return Util.Compute(); }
+            }
+            """;
+        const string util = """
+            using Miou;
+            public partial class Util
+            {
+                /*attribute*/ public static int Compute() => 42;
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(("/src/Caller.cs", caller), ("/src/Util.cs", util));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        Assert.That(MainTwin(driver), Does.Contain("return Util.Compute();"));
+
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "/src/Util.cs");
+        var text = tree.GetText().ToString().Replace("/*attribute*/", "[Fiber]");
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text, System.Text.Encoding.UTF8)));
+        var (again, output, diagnostics) = GeneratorHarness.Run(edited, driver);
+        Assert.That(MainTwin(again), Does.Contain("return await Util.ComputeAsync();"));
+        Assert.That(diagnostics, Is.Empty);
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+
+        static string MainTwin(GeneratorDriver driver) =>
+            GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.StartsWith("Caller.Main.", StringComparison.Ordinal)).SourceText.ToString();
+    }
+
+    [TestCase(nameof(Sources.Statements))]
+    [TestCase(nameof(Sources.Members))]
+    [TestCase(nameof(Sources.Entry))]
+    public void The_rewrite_gives_the_same_result_from_the_reparsed_text_as_from_the_users_tree(string name)
+    {
+        // The cached step normally works on the user's tree, remembered by the semantic step in the same run; without it
+        // (a later run) it reparses the method's text. Both must give the same twin.
+        var source = (string)typeof(Sources).GetField(name)!.GetValue(null)!;
+        var (driver, _, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+        var run = GeneratorHarness.RunResult(driver);
+        var inputs = run.TrackedSteps[FiberGenerator.Steps.FiberMethods].SelectMany(s => s.Outputs).Select(o => (Model.FiberMethodInput)o.Value).ToList();
+        var results = run.TrackedSteps[FiberGenerator.Steps.Twins].SelectMany(s => s.Outputs).Select(o => (Model.FiberMethodResult)o.Value).ToList();
+        Assert.That(inputs, Has.Count.EqualTo(results.Count).And.Count.GreaterThan(2));
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var copy = inputs[i].Method is { } method ? inputs[i] with { Method = method with { } } : inputs[i];
+            Assert.That(Parsing.TwinBuilder.Build(copy, CancellationToken.None), Is.EqualTo(results[i]));
+        }
     }
 
     [Test]

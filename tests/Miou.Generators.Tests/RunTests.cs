@@ -176,4 +176,34 @@ public class RunTests
             """);
         Assert.That(GeneratorHarness.Invoke(assembly, "N", "Run"), Is.EqualTo(116));
     }
+
+    [Test]
+    public void A_fiber_method_with_preprocessor_directives_in_its_body_is_rewritten_on_the_users_tree()
+    {
+        // Directives depend on the rest of the file, so such a method is not reparsed from its text alone.
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            public static partial class D
+            {
+                [Fiber]
+                public static int Main()
+                {
+                    var total = 1;
+            #if !MIOU_NOT_DEFINED
+                    Fiber.Yield();
+                    total += 10;
+            #else
+                    total += 100;
+            #endif
+            #region tail
+                    Fiber.Yield();
+            #endregion
+                    return total;
+                }
+
+                public static int Run() => Fiber.Run(Main);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "D", "Run"), Is.EqualTo(11));
+    }
 }

@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Miou.Generators.Diagnostics;
+using Miou.Generators.Model;
+
+namespace Miou.Generators.Parsing;
+
+/// <summary>
+/// The cached step: turns a <see cref="FiberMethodInput"/> into the twin's spec (or diagnostics) without a semantic
+/// model. The method is reparsed from its text, analysed with the facts the semantic step collected, and rewritten. It
+/// reruns only when the input changes: the method's text, its position, or a fact it depends on.
+/// </summary>
+internal static class TwinBuilder
+{
+    public static FiberMethodResult Build(FiberMethodInput input, CancellationToken cancellation)
+    {
+        if (input.Done is { } done)
+        {
+            return done;
+        }
+
+        var source = input.Method!;
+        try
+        {
+            if (s_nodes.TryGetValue(source, out var remembered) && remembered.TryGetTarget(out var known))
+            {
+                return Build(known, source, cancellation);
+            }
+
+            var options = CSharpParseOptions.Default.WithLanguageVersion((LanguageVersion)source.LanguageVersion);
+            if (SyntaxFactory.ParseMemberDeclaration(source.Text, options: options) is not MethodDeclarationSyntax method)
+            {
+                throw new InvalidOperationException("the declaration's text no longer parses as a method");
+            }
+
+            return Build(method, source, cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // The generator never throws: an exception would disable it for the whole project.
+            var at = new Locator(Microsoft.CodeAnalysis.Text.SourceText.From(source.Text), 0, source.Position);
+            var diagnostic = at.Create(Descriptors.InternalError, new Microsoft.CodeAnalysis.Text.TextSpan(0, source.Text.Length), source.Declaration.Name, e.GetType().Name + ": " + e.Message);
+            return new FiberMethodResult(null, new[] { diagnostic }.ToEquatableArray());
+        }
+    }
+
+    /// <summary>
+    /// The declaration each input was made from: when this step runs right after the semantic step (the method is new
+    /// or changed), it works on the user's tree instead of parsing the same text again. Only a memo, held weakly so that
+    /// it keeps no old tree alive: the pipeline carries the equatable input, and without the node the text is reparsed
+    /// (same result, see the tests).
+    /// </summary>
+    private static readonly ConditionalWeakTable<FiberMethodSource, WeakReference<MethodDeclarationSyntax>> s_nodes = new();
+
+    public static void Remember(FiberMethodSource source, MethodDeclarationSyntax method) =>
+        s_nodes.GetValue(source, _ => new WeakReference<MethodDeclarationSyntax>(method));
+
+    /// <summary>Analyses and rewrites <paramref name="method"/>, a declaration whose text is <paramref name="source"/>'s.</summary>
+    public static FiberMethodResult Build(MethodDeclarationSyntax method, FiberMethodSource source, CancellationToken cancellation)
+    {
+        var declaration = source.Declaration;
+        var diagnostics = new List<DiagnosticInfo>(source.Diagnostics);
+        var body = (Microsoft.CodeAnalysis.SyntaxNode?)method.Body ?? method.ExpressionBody;
+        BodyAnalysis? plan = null;
+        if (body is not null)
+        {
+            var locator = new Locator(method.SyntaxTree.GetText(cancellation), method.SpanStart, source.Position);
+            plan = BodyAnalysis.Run(method, body, declaration.Name, source.Facts, locator, cancellation);
+            diagnostics.AddRange(plan.Diagnostics);
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return new FiberMethodResult(null, diagnostics.ToEquatableArray());
+        }
+
+        var rewritten = body is null ? "" : BodyRewriter.Rewrite(body, plan!).WithoutTrivia().ToFullString();
+        if (method.ExpressionBody is not null)
+        {
+            rewritten += ";";
+        }
+
+        var spec = new FiberMethodSpec(
+            Declaration: declaration,
+            Signature: TwinSignature(method, declaration.TwinReturnType, isAsync: body is not null),
+            Body: rewritten,
+            FilePath: source.Position.FilePath,
+            BodyLine: source.Position.BodyLine,
+            BodyColumn: source.Position.BodyColumn);
+        return new FiberMethodResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The twin's declaration: the user's modifiers, Fiber return type, name + "Async", the user's parameters.</summary>
+    private static string TwinSignature(MethodDeclarationSyntax method, string returnType, bool isAsync)
+    {
+        var text = new StringBuilder();
+        foreach (var modifier in method.Modifiers)
+        {
+            if (!modifier.IsKind(SyntaxKind.PartialKeyword) && !modifier.IsKind(SyntaxKind.ExternKeyword))
+            {
+                text.Append(modifier.ValueText).Append(' ');
+            }
+        }
+
+        if (isAsync)
+        {
+            text.Append("async ");
+        }
+
+        text.Append(returnType).Append(' ');
+        if (method.ExplicitInterfaceSpecifier is { } explicitInterface)
+        {
+            text.Append(explicitInterface.WithoutTrivia().ToString());
+        }
+
+        text.Append(method.Identifier.ValueText).Append("Async");
+        text.Append(method.TypeParameterList?.WithoutTrivia().ToString());
+        text.Append(method.ParameterList.WithoutTrivia().ToString());
+        foreach (var clause in method.ConstraintClauses)
+        {
+            text.Append(' ').Append(clause.WithoutTrivia().ToString());
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,119 +1,217 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Miou.Generators.Parsing;
 
 /// <summary>
-/// Applies a <see cref="BodyAnalysis"/> plan to a body: inserts <c>await</c>, renames calls to their awaitable
-/// counterparts, makes fiber bodies <c>async</c>. It never adds a line break, so every line of the result is the
-/// user's line of the same number: one <c>#line</c> directive maps the whole body back.
+/// Applies a <see cref="BodyAnalysis"/> plan to a body's text: inserts <c>await</c>, renames calls to their awaitable
+/// counterparts, makes fiber bodies and fiber local functions <c>async</c>, expands <c>x?.M(…)</c>. It edits the text
+/// instead of rebuilding the syntax tree (several times cheaper for a whole project), and never adds a line break, so
+/// every line of the result is the user's line of the same number: one <c>#line</c> directive maps the whole body back.
 /// </summary>
-internal sealed class BodyRewriter : CSharpSyntaxRewriter
+internal sealed class BodyRewriter
 {
-    private readonly BodyAnalysis _plan;
+    private readonly SourceText _text;
+    private readonly StringBuilder _output = new();
     private int _temporaries;
 
-    private BodyRewriter(BodyAnalysis plan) : base(visitIntoStructuredTrivia: false) => _plan = plan;
+    private BodyRewriter(SourceText text) => _text = text;
 
-    public static SyntaxNode Rewrite(SyntaxNode body, BodyAnalysis plan) => new BodyRewriter(plan).Visit(body);
-
-    public override SyntaxNode? VisitIdentifierName(IdentifierNameSyntax node) =>
-        _plan.Renamed.TryGetValue(node, out var name) ? node.WithIdentifier(Rename(node.Identifier, name)) : node;
-
-    public override SyntaxNode? VisitGenericName(GenericNameSyntax node)
+    /// <summary>The text of <paramref name="body"/>'s span (no leading or trailing trivia) with the plan applied.</summary>
+    public static string Rewrite(SyntaxNode body, BodyAnalysis plan)
     {
-        var visited = (GenericNameSyntax)base.VisitGenericName(node)!;
-        return _plan.Renamed.TryGetValue(node, out var name) ? visited.WithIdentifier(Rename(node.Identifier, name)) : visited;
-    }
-
-    public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
-    {
-        var visited = (ExpressionSyntax)base.VisitInvocationExpression(node)!;
-        if (!_plan.Awaited.Contains(node))
+        var root = new Edit(body.Span, EditKind.Composite, "", body);
+        foreach (var edit in Edits(plan))
         {
-            return visited;
+            root.Place(edit);
         }
 
-        var awaited = AwaitExpression(Token(SyntaxKind.AwaitKeyword).WithTrailingTrivia(Space), visited.WithoutTrivia());
-        ExpressionSyntax result = NeedsParentheses(node) ? ParenthesizedExpression(awaited) : awaited;
-        return result.WithLeadingTrivia(visited.GetLeadingTrivia()).WithTrailingTrivia(visited.GetTrailingTrivia());
+        var rewriter = new BodyRewriter(body.SyntaxTree.GetText());
+        rewriter.Render(root.Children, body.Span);
+        return rewriter._output.ToString();
     }
 
-    public override SyntaxNode? VisitConditionalAccessExpression(ConditionalAccessExpressionSyntax node)
+    private enum EditKind
     {
-        if (!_plan.ConditionalCalls.TryGetValue(node, out var type) || type is null)
+        /// <summary>Text inserted where a node ends (a closing parenthesis): inner nodes' first.</summary>
+        Close,
+
+        /// <summary>Text inserted where a node starts: outer nodes' first.</summary>
+        Open,
+
+        /// <summary>Text that replaces a span.</summary>
+        Replace,
+
+        /// <summary>A node replaced by text built from its rewritten parts (a conditional call).</summary>
+        Composite,
+    }
+
+    /// <summary>One change, owned by a node (or token); edits inside a composite's span are rendered by the composite.</summary>
+    private sealed class Edit(TextSpan owner, EditKind kind, string text, SyntaxNode? node = null)
+    {
+        public TextSpan Owner { get; } = owner;
+
+        public EditKind Kind { get; } = kind;
+
+        public string Text { get; } = text;
+
+        /// <summary>For a composite: the conditional access or the statement it replaces.</summary>
+        public SyntaxNode? Node { get; } = node;
+
+        /// <summary>Where the edit applies: the owner's start, or its end for a closing insertion.</summary>
+        public int Position => Kind == EditKind.Close ? Owner.End : Owner.Start;
+
+        public List<Edit> Children { get; } = new();
+
+        /// <summary>Files an edit under the innermost composite that contains its owner.</summary>
+        public void Place(Edit edit)
         {
-            return base.VisitConditionalAccessExpression(node);
+            foreach (var child in Children)
+            {
+                if (child.Kind == EditKind.Composite && child.Owner.Contains(edit.Owner) && child.Owner != edit.Owner)
+                {
+                    child.Place(edit);
+                    return;
+                }
+            }
+
+            if (edit.Kind == EditKind.Composite)
+            {
+                // A composite placed after edits it contains takes them over.
+                for (var i = Children.Count - 1; i >= 0; i--)
+                {
+                    if (edit.Owner.Contains(Children[i].Owner) && edit.Owner != Children[i].Owner)
+                    {
+                        edit.Place(Children[i]);
+                        Children.RemoveAt(i);
+                    }
+                }
+            }
+
+            Children.Add(edit);
+        }
+    }
+
+    private static IEnumerable<Edit> Edits(BodyAnalysis plan)
+    {
+        foreach (var pair in plan.Renamed)
+        {
+            yield return new Edit(pair.Key.Identifier.Span, EditKind.Replace, pair.Value);
         }
 
-        // x?.M(a) with a result: (x is { } t ? (T)(await t.MAsync(a)) : default(T)), receiver evaluated once.
-        var (receiver, call, temporary) = SplitConditionalCall(node);
-        var text = $"({receiver} is {{ }} {temporary} ? ({type})(await {temporary}{call}) : default({type}))";
-        return ParseExpression(text).WithTriviaFrom(node);
-    }
-
-    public override SyntaxNode? VisitExpressionStatement(ExpressionStatementSyntax node)
-    {
-        if (node.Expression is ConditionalAccessExpressionSyntax access && _plan.ConditionalCalls.TryGetValue(access, out var type) && type is null)
+        foreach (var invocation in plan.Awaited)
         {
-            // x?.M(a); with no result: if (x is { } t) await t.MAsync(a);
-            var (receiver, call, temporary) = SplitConditionalCall(access);
-            return ParseStatement($"if ({receiver} is {{ }} {temporary}) await {temporary}{call};").WithTriviaFrom(node);
+            var parenthesized = NeedsParentheses(invocation);
+            yield return new Edit(invocation.Span, EditKind.Open, parenthesized ? "(await " : "await ");
+            if (parenthesized)
+            {
+                yield return new Edit(invocation.Span, EditKind.Close, ")");
+            }
         }
 
-        return base.VisitExpressionStatement(node);
-    }
-
-    public override SyntaxNode? VisitParenthesizedLambdaExpression(ParenthesizedLambdaExpressionSyntax node)
-    {
-        var visited = (ParenthesizedLambdaExpressionSyntax)base.VisitParenthesizedLambdaExpression(node)!;
-        return _plan.AsyncFunctions.Contains(node) ? MakeAsync(visited, visited.WithoutLeadingTrivia().AddModifiers(AsyncKeyword())) : visited;
-    }
-
-    public override SyntaxNode? VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node)
-    {
-        var visited = (SimpleLambdaExpressionSyntax)base.VisitSimpleLambdaExpression(node)!;
-        return _plan.AsyncFunctions.Contains(node) ? MakeAsync(visited, visited.WithoutLeadingTrivia().AddModifiers(AsyncKeyword())) : visited;
-    }
-
-    public override SyntaxNode? VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node)
-    {
-        var visited = (AnonymousMethodExpressionSyntax)base.VisitAnonymousMethodExpression(node)!;
-        return _plan.AsyncFunctions.Contains(node) ? MakeAsync(visited, visited.WithoutLeadingTrivia().AddModifiers(AsyncKeyword())) : visited;
-    }
-
-    public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
-    {
-        var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
-        if (!_plan.FiberLocalFunctions.TryGetValue(node, out var returnType))
+        foreach (var function in plan.AsyncFunctions)
         {
-            return visited;
+            // Where the async modifier goes: after the other modifiers, else after the attributes, else first.
+            var position = function.Modifiers.Count > 0 ? function.Modifiers.Last().FullSpan.End
+                : function is LambdaExpressionSyntax { AttributeLists.Count: > 0 } lambda ? lambda.AttributeLists.Last().FullSpan.End
+                : function.SpanStart;
+            yield return new Edit(new TextSpan(position, 0), EditKind.Open, "async ");
         }
 
-        var type = ParseTypeName(returnType);
-        if (visited.Modifiers.Count == 0)
+        foreach (var pair in plan.FiberLocalFunctions)
         {
-            var asyncToken = Token(visited.ReturnType.GetLeadingTrivia(), SyntaxKind.AsyncKeyword, TriviaList(Space));
-            return visited.WithModifiers(TokenList(asyncToken)).WithReturnType(type.WithTrailingTrivia(visited.ReturnType.GetTrailingTrivia()));
+            var local = pair.Key;
+            if (local.Modifiers.Count == 0)
+            {
+                yield return new Edit(local.ReturnType.Span, EditKind.Replace, "async " + pair.Value);
+            }
+            else
+            {
+                yield return new Edit(new TextSpan(local.Modifiers.Last().FullSpan.End, 0), EditKind.Open, "async ");
+                yield return new Edit(local.ReturnType.Span, EditKind.Replace, pair.Value);
+            }
         }
 
-        return visited.WithModifiers(visited.Modifiers.Add(AsyncKeyword())).WithReturnType(type.WithTriviaFrom(visited.ReturnType));
+        foreach (var pair in plan.ConditionalCalls)
+        {
+            if (pair.Value is not null)
+            {
+                yield return new Edit(pair.Key.Span, EditKind.Composite, pair.Value, pair.Key);
+            }
+            else if (pair.Key.Parent is ExpressionStatementSyntax statement && statement.Expression == pair.Key)
+            {
+                yield return new Edit(statement.Span, EditKind.Composite, "", statement);
+            }
+        }
     }
 
-    private (string Receiver, string Call, string Temporary) SplitConditionalCall(ConditionalAccessExpressionSyntax node)
+    /// <summary>Writes <paramref name="span"/> of the text with <paramref name="edits"/> (all inside it) applied.</summary>
+    private void Render(List<Edit> edits, TextSpan span)
     {
-        var receiver = ((ExpressionSyntax)Visit(node.Expression)!).WithoutTrivia().ToString();
-        var call = ((ExpressionSyntax)Visit(node.WhenNotNull)!).WithoutTrivia().ToString(); // ".MAsync(a)"
-        return (receiver, call, "__miou_" + _temporaries++);
+        var position = span.Start;
+        foreach (var edit in edits.OrderBy(e => e.Position).ThenBy(e => e.Kind).ThenBy(e => e.Kind switch
+                 {
+                     EditKind.Close => -e.Owner.Start, // the inner node closes first
+                     EditKind.Open => -e.Owner.End,    // the outer node opens first
+                     _ => 0,
+                 }))
+        {
+            Copy(position, edit.Position);
+            switch (edit.Kind)
+            {
+                case EditKind.Open or EditKind.Close:
+                    _output.Append(edit.Text);
+                    position = edit.Position;
+                    break;
+                case EditKind.Replace:
+                    _output.Append(edit.Text);
+                    position = edit.Owner.End;
+                    break;
+                default:
+                    RenderConditionalCall(edit);
+                    position = edit.Owner.End;
+                    break;
+            }
+        }
+
+        Copy(position, span.End);
     }
 
-    private static SyntaxToken AsyncKeyword() => Token(SyntaxKind.AsyncKeyword).WithTrailingTrivia(Space);
+    private void Copy(int from, int to)
+    {
+        if (to > from)
+        {
+            _output.Append(_text.ToString(new TextSpan(from, to - from)));
+        }
+    }
 
-    private static SyntaxNode MakeAsync(SyntaxNode original, SyntaxNode asyncVersion) => asyncVersion.WithLeadingTrivia(original.GetLeadingTrivia());
+    /// <summary>
+    /// <c>x?.M(a)</c> with a result: <c>(x is { } t ? (T)(await t.MAsync(a)) : default(T))</c>; as a statement with no
+    /// result: <c>if (x is { } t) await t.MAsync(a);</c>. The receiver is evaluated once.
+    /// </summary>
+    private void RenderConditionalCall(Edit edit)
+    {
+        var access = edit.Node as ConditionalAccessExpressionSyntax ?? (ConditionalAccessExpressionSyntax)((ExpressionStatementSyntax)edit.Node!).Expression;
+        var receiver = RenderPart(edit, access.Expression.Span);
+        var call = RenderPart(edit, access.WhenNotNull.Span); // ".MAsync(a)"
+        var temporary = "__miou_" + _temporaries++;
+        _output.Append(edit.Text.Length > 0
+            ? $"({receiver} is {{ }} {temporary} ? ({edit.Text})(await {temporary}{call}) : default({edit.Text}))"
+            : $"if ({receiver} is {{ }} {temporary}) await {temporary}{call};");
+    }
 
-    private static SyntaxToken Rename(SyntaxToken identifier, string name) => Identifier(identifier.LeadingTrivia, name, identifier.TrailingTrivia);
+    private string RenderPart(Edit edit, TextSpan span)
+    {
+        var start = _output.Length;
+        Render(edit.Children.Where(e => span.Contains(e.Owner)).ToList(), span);
+        var part = _output.ToString(start, _output.Length - start);
+        _output.Length = start;
+        return part;
+    }
 
     /// <summary>An awaited call keeps its place in the grammar: statement, lambda or arrow body, argument, initializer.</summary>
     private static bool NeedsParentheses(InvocationExpressionSyntax node) => node.Parent switch

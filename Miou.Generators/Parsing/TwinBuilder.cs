@@ -84,7 +84,7 @@ internal static class TwinBuilder
             return new FiberMethodResult(null, diagnostics.ToEquatableArray());
         }
 
-        var rewritten = body is null ? "" : BodyRewriter.Rewrite(body, plan!).WithoutTrivia().ToFullString();
+        var rewritten = body is null ? "" : BodyRewriter.Rewrite(body, plan!);
         if (method.ExpressionBody is not null)
         {
             rewritten += ";";

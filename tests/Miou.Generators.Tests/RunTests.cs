@@ -206,4 +206,43 @@ public class RunTests
             """);
         Assert.That(GeneratorHarness.Invoke(assembly, "D", "Run"), Is.EqualTo(11));
     }
+
+    [Test]
+    public void Awaited_receivers_conditional_calls_static_lambdas_and_local_functions_keep_their_meaning()
+    {
+        // The rewrite edits the text: these are the places where edits nest or meet (an awaited call as a receiver needs
+        // parentheses, async goes after static, a conditional call is rebuilt from its rewritten parts).
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            public partial class Node
+            {
+                public int Value;
+                [Fiber] public Node Next() { Fiber.Yield(); return new Node { Value = Value + 1 }; }
+                [Fiber] public int Get() { Fiber.Yield(); return Value; }
+                [Fiber] public void Bump(int by) { Fiber.Yield(); Value += by; }
+            }
+
+            public static partial class E
+            {
+                [Fiber]
+                public static string Main()
+                {
+                    var n = new Node();
+                    var a = n.Next().Next().Get();
+                    Node? maybe = n;
+                    Node? none = null;
+                    var b = maybe?.Get() ?? -1;
+                    var c = none?.Get() ?? -1;
+                    maybe?.Bump(n.Next().Get() * 100);
+                    none?.Bump(1);
+                    var p = Fiber.Async(static () => { Fiber.Yield(); return 5; });
+                    static int Local(int x) { Fiber.Yield(); return x * 2; }
+                    return $"{a} {b} {c} {n.Value} {Fiber.Await(p)} {Local(3)}";
+                }
+
+                public static string Run() => Fiber.Run(Main);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "E", "Run"), Is.EqualTo("2 0 -1 100 5 6"));
+    }
 }

@@ -1,59 +1,126 @@
 namespace Miou.DirectStyle.Tests;
 
 /// <summary>
-/// Mutex, condition, lazy values (spec §6): the bounded stream of C31 on one domain (its original runs the producer and
-/// consumer with <c>call</c>; the rules it checks are the mutex's and condition's), FiberLazy forced by two fibers, a
-/// trigger signalled from a foreign thread (C32) and a computation cancelled by another task (C33).
+/// Mutex, condition, lazy values (spec §6): the bounded stream of C31 across domains as the original, and on one domain;
+/// FiberLazy forced by two fibers, a trigger signalled from a foreign thread (C32) and a computation cancelled by another
+/// task (C33).
 /// </summary>
 public partial class SyncCases
 {
-    private const int Capacity = 2;
-    private readonly Queue<int> _buffer = new();
-    private readonly FiberMutex _mutex = new();
-    private readonly FiberCondition _notEmpty = new();
-    private readonly FiberCondition _notFull = new();
-
-    [Fiber]
-    private void Put(int value)
+    /// <summary>The original's <c>Bounded_stream</c>: a ring buffer, a lock, and two conditions.</summary>
+    internal sealed partial class BoundedStream(int capacity)
     {
-        _mutex.Lock();
-        try
+        private readonly int[] _ring = new int[capacity];
+        private readonly FiberMutex _mutex = new();
+        private readonly FiberCondition _notEmpty = new();
+        private readonly FiberCondition _notFull = new();
+        private int _head;
+
+        public int Capacity => _ring.Length;
+
+        /// <summary>How many values are buffered (read without the lock: for checks between operations only).</summary>
+        public int Count { get; private set; }
+
+        [Fiber]
+        public void Put(int value)
         {
-            while (_buffer.Count == Capacity)
+            _mutex.Lock();
+            try
             {
-                _notFull.Wait(_mutex);
+                while (Count == _ring.Length)
+                {
+                    _notFull.Wait(_mutex);
+                }
+
+                _ring[(_head + Count) % _ring.Length] = value;
+                Count++;
+                _notEmpty.Signal();
+            }
+            finally
+            {
+                _mutex.Unlock();
+            }
+        }
+
+        [Fiber]
+        public int Get() => _mutex.Protect(() =>
+        {
+            while (Count == 0)
+            {
+                _notEmpty.Wait(_mutex);
             }
 
-            _buffer.Enqueue(value);
-            _notEmpty.Signal();
-        }
-        finally
+            var value = _ring[_head];
+            _head = (_head + 1) % _ring.Length;
+            Count--;
+            _notFull.Signal();
+            return value;
+        });
+    }
+
+    /// <summary>The original's <c>produce t 0 max</c>: puts 0..max in order.</summary>
+    [Fiber]
+    private static int Produce(BoundedStream t, int max)
+    {
+        for (var n = 0; n <= max; n++)
         {
-            _mutex.Unlock();
+            t.Put(n);
+        }
+
+        return max;
+    }
+
+    /// <summary>The original's <c>consume t 0 max</c>: gets 0..max and fails on a value out of order.</summary>
+    [Fiber]
+    private static int Consume(BoundedStream t, int max)
+    {
+        for (var cur = 0; ; cur++)
+        {
+            var n = t.Get();
+            if (n != cur)
+            {
+                throw new InvalidOperationException($"consume: expected {cur}, got {n}");
+            }
+
+            if (n == max)
+            {
+                return n;
+            }
         }
     }
 
+    // C31: dom0 consumes t1 while three workers produce t0, produce t1 and consume t0 (the original evaluates the parallel
+    // operand before awaiting the consumer, so the consumer on dom0 runs meanwhile).
     [Fiber]
-    private int Take() => _mutex.Protect(() =>
+    private static Result<int>[] C31Main()
     {
-        while (_buffer.Count == 0)
+        var t0 = new BoundedStream(20);
+        var t1 = new BoundedStream(30);
+        var prm = Fiber.Async(() => Consume(t1, 8000));
+        var parallel = Fiber.Parallel((int job) => job switch
         {
-            _notEmpty.Wait(_mutex);
-        }
+            0 => Produce(t0, 10000),
+            1 => Produce(t1, 8000),
+            _ => Consume(t0, 10000),
+        }, [0, 1, 2]);
+        return parallel.Prepend(Fiber.AwaitResult(prm)).ToArray();
+    }
 
-        var value = _buffer.Dequeue();
-        _notFull.Signal();
-        return value;
-    });
+    [Test]
+    public void C31_bounded_stream_with_mutex_and_condition([Values(1UL, 2UL)] ulong seed) =>
+        Assert.That(Fiber.Run(C31Main, new RunOptions { Domains = 3, Seed = seed }).Select(r => r.ToString()),
+            Is.EqualTo(new[] { "Ok(8000)", "Ok(10000)", "Ok(8000)", "Ok(10000)" }));
 
+    // The same rules on dom0 alone, under every seed: the buffer never holds more than its capacity.
     [Fiber]
-    private List<int> StreamMain()
+    private static List<int> OneDomainStreamMain()
     {
+        var stream = new BoundedStream(2);
         var producer = Fiber.Async(() =>
         {
             for (var i = 1; i <= 10; i++)
             {
-                Put(i);
+                stream.Put(i);
             }
         });
         var consumer = Fiber.Async(() =>
@@ -61,8 +128,8 @@ public partial class SyncCases
             var got = new List<int>();
             for (var i = 0; i < 10; i++)
             {
-                got.Add(Take());
-                Assert.That(_buffer, Has.Count.LessThanOrEqualTo(Capacity));
+                got.Add(stream.Get());
+                Assert.That(stream.Count, Is.LessThanOrEqualTo(stream.Capacity));
             }
 
             return got;
@@ -72,8 +139,8 @@ public partial class SyncCases
     }
 
     [Test]
-    public void C31_bounded_stream_with_mutex_and_condition() => ForSeeds(seed =>
-        Assert.That(Fiber.Run(StreamMain, Seeded(seed)), Is.EqualTo(Enumerable.Range(1, 10))));
+    public void C31_bounded_stream_on_one_domain() => ForSeeds(seed =>
+        Assert.That(Fiber.Run(OneDomainStreamMain, Seeded(seed)), Is.EqualTo(Enumerable.Range(1, 10))));
 
     private int _computed;
 

@@ -8,7 +8,7 @@ namespace Miou.Scheduling;
 /// </summary>
 internal sealed class RunQueue
 {
-    private Promise?[] _items = new Promise?[64];
+    private Entry[] _items = new Entry[64];
     private int _head;
     private int _count;
 
@@ -21,7 +21,7 @@ internal sealed class RunQueue
             Grow();
         }
 
-        _items[(_head + _count) & (_items.Length - 1)] = task;
+        _items[(_head + _count) & (_items.Length - 1)] = new Entry(task);
         _count++;
     }
 
@@ -40,8 +40,8 @@ internal sealed class RunQueue
             (_items[i], _items[_head]) = (_items[_head], _items[i]);
         }
 
-        task = _items[_head]!;
-        _items[_head] = null;
+        task = _items[_head].Task!;
+        _items[_head] = default;
         _head = (_head + 1) & mask;
         _count--;
         return true;
@@ -49,7 +49,7 @@ internal sealed class RunQueue
 
     private void Grow()
     {
-        var bigger = new Promise?[_items.Length * 2];
+        var bigger = new Entry[_items.Length * 2];
         for (var i = 0; i < _count; i++)
         {
             bigger[i] = _items[(_head + i) & (_items.Length - 1)];
@@ -57,5 +57,14 @@ internal sealed class RunQueue
 
         _items = bigger;
         _head = 0;
+    }
+
+    /// <summary>
+    /// An entry: a promise in a struct, because storing a reference into an array of a non-sealed class type costs a
+    /// covariance check (<c>StelemRef</c>, 8% of spawn+await in a profile); an array of structs has none.
+    /// </summary>
+    private readonly struct Entry(Promise task)
+    {
+        internal readonly Promise? Task = task;
     }
 }

@@ -115,7 +115,6 @@ internal static class FiberMethodParser
             return new FiberMethodInput(TwinBuilder.Build(method, source, cancellation), null);
         }
 
-        TwinBuilder.Remember(source, method);
         return new FiberMethodInput(null, source);
     }
 

@@ -158,6 +158,11 @@ public class DiagnosticTests
     [TestCase("public partial class C { [Fiber] void M() { var p = Fiber.Async(() => ); Fiber.Await(p) } }")]
     [TestCase("[Fiber] public partial class C { }")]
     [TestCase("public partial class C { [Fiber] static T M<T>() where T : => Fiber.Await<T>(default!); }")]
+    [TestCase("public partial class C { [Fiber] static int M() { Fiber.Yield(); return 1;")]
+    [TestCase("public partial class C { [Fiber] static int M(C? c) { return c?.; } [Fiber] int N() => 1; }")]
+    [TestCase("public partial class C { [Fiber] static void M() { int L( { Fiber.Yield(); } L(); } }")]
+    [TestCase("public partial class C { [Fiber] static void M() { } ) ] [Fiber] static void N() { Fiber.Yield(); } }")]
+    [TestCase("public partial class C { [Fiber] static void M() { #if X\n Fiber.Yield(); } }")]
     public void Half_typed_code_never_makes_the_generator_throw(string fragment)
     {
         var (driver, _, diagnostics) = GeneratorHarness.Run(GeneratorHarness.Compile("using Miou;\n" + fragment));

@@ -71,7 +71,12 @@ internal sealed record BodyFacts(
 /// <param name="DisplayName">Type.Method, for messages.</param>
 /// <param name="FiberBodyArguments">For a [DirectStyle] method, per argument: whether it goes to a [FiberBody] parameter.</param>
 /// <param name="LocalStart">For a local function, its declaration's relative start.</param>
-internal sealed record CallFact(int Start, int Length, CallKind Kind, string NewName, bool Suspends, string DisplayName, EquatableArray<bool> FiberBodyArguments, int LocalStart);
+/// <param name="ExtensionType">
+/// For an extension method called in reduced form (<c>x.M(…)</c>) whose twin or awaitable is an extension method of the
+/// same type: that type, fully qualified, so that the call is emitted in static form (an instance member of the
+/// receiver named like the twin would otherwise win). Empty otherwise.
+/// </param>
+internal sealed record CallFact(int Start, int Length, CallKind Kind, string NewName, bool Suspends, string DisplayName, EquatableArray<bool> FiberBodyArguments, int LocalStart, string ExtensionType = "");
 
 internal enum CallKind
 {

@@ -62,6 +62,12 @@ internal sealed class BodyAnalysis
     /// <summary>Simple names to rename (a direct-style method to its awaitable, a [Fiber] method to its twin).</summary>
     public Dictionary<SimpleNameSyntax, string> Renamed { get; } = new();
 
+    /// <summary>
+    /// Extension calls in reduced form to write in static form, <c>x.M(a)</c> as <c>T.MAsync(x, a)</c>: the text that
+    /// replaces <c>x.M(</c>'s start, up to and including the opening parenthesis.
+    /// </summary>
+    public Dictionary<InvocationExpressionSyntax, string> StaticCalls { get; } = new();
+
     /// <summary>Lambdas and anonymous methods passed as fiber bodies: they become <c>async</c>.</summary>
     public HashSet<AnonymousFunctionExpressionSyntax> AsyncFunctions { get; } = new();
 
@@ -128,7 +134,13 @@ internal sealed class BodyAnalysis
                 continue;
             }
 
-            if (call.NewName is { } newName && TargetName(invocation.Expression) is { } name)
+            if (call.Fact.ExtensionType.Length > 0 && invocation.Expression is MemberAccessExpressionSyntax or MemberBindingExpressionSyntax)
+            {
+                // x.M(a) becomes T.MAsync(x, a): in reduced form an instance member of x named MAsync would win.
+                var typeArguments = TargetName(invocation.Expression) is GenericNameSyntax generic ? generic.TypeArgumentList.ToString() : "";
+                StaticCalls[invocation] = call.Fact.ExtensionType + "." + call.Fact.NewName + typeArguments + "(";
+            }
+            else if (call.NewName is { } newName && TargetName(invocation.Expression) is { } name)
             {
                 Renamed[name] = newName;
             }

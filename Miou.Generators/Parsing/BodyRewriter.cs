@@ -16,10 +16,11 @@ namespace Miou.Generators.Parsing;
 internal sealed class BodyRewriter
 {
     private readonly SourceText _text;
+    private readonly BodyAnalysis _plan;
     private readonly StringBuilder _output = new();
     private int _temporaries;
 
-    private BodyRewriter(SourceText text) => _text = text;
+    private BodyRewriter(SourceText text, BodyAnalysis plan) => (_text, _plan) = (text, plan);
 
     /// <summary>The text of <paramref name="body"/>'s span (no leading or trailing trivia) with the plan applied.</summary>
     public static string Rewrite(SyntaxNode body, BodyAnalysis plan)
@@ -30,7 +31,7 @@ internal sealed class BodyRewriter
             root.Place(edit);
         }
 
-        var rewriter = new BodyRewriter(body.SyntaxTree.GetText());
+        var rewriter = new BodyRewriter(body.SyntaxTree.GetText(), plan);
         rewriter.Render(root.Children, body.Span);
         return rewriter._output.ToString();
     }
@@ -103,6 +104,28 @@ internal sealed class BodyRewriter
             yield return new Edit(pair.Key.Identifier.Span, EditKind.Replace, pair.Value);
         }
 
+        foreach (var pair in plan.StaticCalls)
+        {
+            // x.M(a) -> T.MAsync(x, a): the prefix opens where the call's expression starts (inside the call's await),
+            // ".M(" becomes ", " (the line breaks it spans are kept). In x?.M(a) the conditional call writes the prefix.
+            var invocation = pair.Key;
+            var open = invocation.ArgumentList.OpenParenToken.Span.End;
+            var separator = invocation.ArgumentList.Arguments.Count > 0 ? ", " : "";
+            if (invocation.Expression is MemberAccessExpressionSyntax access)
+            {
+                yield return new Edit(access.Span, EditKind.Open, pair.Value);
+                yield return StaticSeparator(invocation.SyntaxTree, access.Expression.Span.End, open, separator);
+            }
+            else if (invocation.Parent is ConditionalAccessExpressionSyntax conditional && IsComposite(plan, conditional))
+            {
+                yield return StaticSeparator(invocation.SyntaxTree, invocation.SpanStart, open, separator);
+            }
+            else if (BodyAnalysis.TargetName(invocation.Expression) is { } name)
+            {
+                yield return new Edit(name.Identifier.Span, EditKind.Replace, pair.Value.Substring(pair.Value.LastIndexOf('.') + 1).TrimEnd('('));
+            }
+        }
+
         foreach (var invocation in plan.Awaited)
         {
             var parenthesized = NeedsParentheses(invocation);
@@ -147,6 +170,28 @@ internal sealed class BodyRewriter
                 yield return new Edit(statement.Span, EditKind.Composite, "", statement);
             }
         }
+    }
+
+    /// <summary>Whether a conditional call is rendered by <see cref="RenderConditionalCall"/>.</summary>
+    private static bool IsComposite(BodyAnalysis plan, ConditionalAccessExpressionSyntax access) =>
+        plan.ConditionalCalls.TryGetValue(access, out var type) &&
+        (type is not null || access.Parent is ExpressionStatementSyntax statement && statement.Expression == access);
+
+    /// <summary>Replaces <c>.M(</c> (from <paramref name="start"/> to <paramref name="end"/>) with the separator and its line breaks.</summary>
+    private static Edit StaticSeparator(SyntaxTree tree, int start, int end, string separator)
+    {
+        var span = TextSpan.FromBounds(start, end);
+        var replaced = tree.GetText().ToString(span);
+        var text = new StringBuilder(separator);
+        for (var i = 0; i < replaced.Length; i++)
+        {
+            if (replaced[i] is '\r' or '\n')
+            {
+                text.Append(replaced[i]);
+            }
+        }
+
+        return new Edit(span, EditKind.Replace, text.ToString());
     }
 
     /// <summary>Writes <paramref name="span"/> of the text with <paramref name="edits"/> (all inside it) applied.</summary>
@@ -197,11 +242,14 @@ internal sealed class BodyRewriter
     {
         var access = edit.Node as ConditionalAccessExpressionSyntax ?? (ConditionalAccessExpressionSyntax)((ExpressionStatementSyntax)edit.Node!).Expression;
         var receiver = RenderPart(edit, access.Expression.Span);
-        var call = RenderPart(edit, access.WhenNotNull.Span); // ".MAsync(a)"
+        var call = RenderPart(edit, access.WhenNotNull.Span); // ".MAsync(a)", or ", a)" for an extension in static form
         var temporary = "__miou_" + _temporaries++;
+        call = access.WhenNotNull is InvocationExpressionSyntax invocation && _plan.StaticCalls.TryGetValue(invocation, out var prefix)
+            ? prefix + temporary + call
+            : temporary + call;
         _output.Append(edit.Text.Length > 0
-            ? $"({receiver} is {{ }} {temporary} ? ({edit.Text})(await {temporary}{call}) : default({edit.Text}))"
-            : $"if ({receiver} is {{ }} {temporary}) await {temporary}{call};");
+            ? $"({receiver} is {{ }} {temporary} ? ({edit.Text})(await {call}) : default({edit.Text}))"
+            : $"if ({receiver} is {{ }} {temporary}) await {call};");
     }
 
     private string RenderPart(Edit edit, TextSpan span)

@@ -348,13 +348,13 @@ internal sealed class FactCollector
 
         if (KnownSymbols.IsFiberMethod(method))
         {
-            return new CallFact(0, 0, CallKind.Fiber, method.Name + "Async", true, display, default, -1);
+            return new CallFact(0, 0, CallKind.Fiber, method.Name + "Async", true, display, default, -1, KnownSymbols.ReducedExtensionType(method, method.Name + "Async"));
         }
 
         if (KnownSymbols.TryGetDirectStyle(method, out var awaitable, out var suspends))
         {
             var bodies = arguments.Arguments.Select(a => BodyAnalysis.ParameterOf(a, method) is { } p && KnownSymbols.IsFiberBodyParameter(p));
-            return new CallFact(0, 0, CallKind.DirectStyle, awaitable, suspends, display, bodies.ToEquatableArray(), -1);
+            return new CallFact(0, 0, CallKind.DirectStyle, awaitable, suspends, display, bodies.ToEquatableArray(), -1, KnownSymbols.ReducedExtensionType(method, awaitable));
         }
 
         return null;

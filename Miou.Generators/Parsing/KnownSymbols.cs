@@ -49,6 +49,36 @@ internal static class KnownSymbols
         return false;
     }
 
+    /// <summary>
+    /// For an extension method called in reduced form, whose counterpart <paramref name="counterpart"/> (the twin, or the
+    /// [DirectStyle] awaitable) is an extension method of the same type: that type, fully qualified, so that the call can
+    /// be written in static form. Empty when the call is not in reduced form or the static form cannot be written.
+    /// </summary>
+    public static string ReducedExtensionType(IMethodSymbol method, string counterpart)
+    {
+        if (method.ReducedFrom is not { } reduced || reduced.ContainingType is not { IsFileLocal: false } type || !IsAssemblyAccessible(type))
+        {
+            return "";
+        }
+
+        if (!IsFiberMethod(method))
+        {
+            // A [DirectStyle] awaitable is looked up by name: static form only when it is an extension of the same type.
+            var found = false;
+            foreach (var member in type.GetMembers(counterpart))
+            {
+                found |= member is IMethodSymbol { IsExtensionMethod: true };
+            }
+
+            if (!found)
+            {
+                return "";
+            }
+        }
+
+        return type.ToDisplayString(TypeFormat);
+    }
+
     /// <summary>The declaration the attributes are on: the unconstructed, unreduced, defining part.</summary>
     public static IMethodSymbol Definition(IMethodSymbol method)
     {

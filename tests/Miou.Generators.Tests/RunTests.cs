@@ -245,4 +245,61 @@ public class RunTests
             """);
         Assert.That(GeneratorHarness.Invoke(assembly, "E", "Run"), Is.EqualTo("2 0 -1 100 5 6"));
     }
+
+    [Test]
+    public void An_extension_fiber_call_in_reduced_form_reaches_the_twin_even_when_the_receiver_has_a_member_of_its_name()
+    {
+        // G1: c.Bump() was emitted as c.BumpAsync(), which binds to Counter's own BumpAsync (instance members win over
+        // extensions). Extension calls to twins are now written in static form, receiver first, ?. and chains kept.
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            namespace Ns
+            {
+                public sealed class Counter
+                {
+                    public List<string> Log { get; } = [];
+                    public async Fiber BumpAsync() { await Fiber.YieldAsync(); Log.Add("instance BumpAsync"); }
+                    public async Fiber<int> TakeAsync<T>(T value) { await Fiber.YieldAsync(); Log.Add("instance TakeAsync"); return 0; }
+                    public Counter Self(string what) { Log.Add(what); return this; }
+                }
+
+                public static partial class CounterExtensions
+                {
+                    [Fiber]
+                    public static void Bump(this Counter c) { Fiber.Yield(); c.Log.Add("[Fiber] Bump"); }
+
+                    [Fiber]
+                    public static int Take<T>(this Counter c, T value) { Fiber.Yield(); c.Log.Add("[Fiber] Take " + value); return 1; }
+                }
+            }
+
+            namespace App
+            {
+                using Ns;
+                public static partial class Program
+                {
+                    [Fiber]
+                    private static string Main2(Counter c)
+                    {
+                        c.Bump();
+                        CounterExtensions.Bump(c);
+                        var n = c.Self("receiver").Take<string>(c.Self("argument").Log.Count.ToString());
+                        Counter? maybe = c, none = null;
+                        maybe?.Bump();
+                        none?.Bump();
+                        var m = maybe?.Take(7) ?? -1;
+                        var k = none?.Take(8) ?? -1;
+                        var t = c
+                            .Take(
+                                9);
+                        return string.Join(" | ", c.Log) + $" {n} {m} {k} {t}";
+                    }
+
+                    public static string Run() => Fiber.Run(Main2, new Counter());
+                }
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "App.Program", "Run"), Is.EqualTo(
+            "[Fiber] Bump | [Fiber] Bump | receiver | argument | [Fiber] Take 4 | [Fiber] Bump | [Fiber] Take 7 | [Fiber] Take 9 1 1 -1 1"));
+    }
 }

@@ -45,6 +45,21 @@ public partial class Events
         return Fiber.AwaitResult(p);
     }
 
+    [Fiber]
+    private int G1Main()
+    {
+        _clock.Sleep(2); // reduced form: must reach VirtualSleep.SleepAsync, not the clock's own SleepAsync
+        return _clock.Tick;
+    }
+
+    [Test]
+    public void G1_an_extension_fiber_method_whose_twin_is_named_like_a_member_of_the_receiver_runs_its_twin()
+    {
+        var before = VirtualSleep.Sleeps;
+        Assert.That(Fiber.Run(G1Main, Fresh(new RunOptions())), Is.EqualTo(2));
+        Assert.That(VirtualSleep.Sleeps - before, Is.EqualTo(1), "the direct-style Sleep's twin ran");
+    }
+
     [Test]
     public void C22_cancellation_of_a_syscall() =>
         // The original draws the failure from its own PRNG and loops until it has seen both outcomes; here the draw comes

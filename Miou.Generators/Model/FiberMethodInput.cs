@@ -76,7 +76,11 @@ internal sealed record BodyFacts(
 /// same type: that type, fully qualified, so that the call is emitted in static form (an instance member of the
 /// receiver named like the twin would otherwise win). Empty otherwise.
 /// </param>
-internal sealed record CallFact(int Start, int Length, CallKind Kind, string NewName, bool Suspends, string DisplayName, EquatableArray<bool> FiberBodyArguments, int LocalStart, string ExtensionType = "");
+/// <param name="IsLambdaResult">
+/// The call is the whole body of a lambda (<c>() =&gt; M(a)</c>, <c>{ return M(a); }</c>, <c>{ M(a); }</c>) whose return
+/// type is the call's type (both void, or the same type): as a fiber body, the lambda can return the twin's fiber as is.
+/// </param>
+internal sealed record CallFact(int Start, int Length, CallKind Kind, string NewName, bool Suspends, string DisplayName, EquatableArray<bool> FiberBodyArguments, int LocalStart, string ExtensionType = "", bool IsLambdaResult = false);
 
 internal enum CallKind
 {

@@ -71,6 +71,9 @@ internal sealed class BodyAnalysis
     /// <summary>Lambdas and anonymous methods passed as fiber bodies: they become <c>async</c>.</summary>
     public HashSet<AnonymousFunctionExpressionSyntax> AsyncFunctions { get; } = new();
 
+    /// <summary>Statements <c>M(a);</c>, the whole body of a void fiber-body lambda, that become <c>return MAsync(a);</c>.</summary>
+    public HashSet<ExpressionStatementSyntax> Returned { get; } = new();
+
     /// <summary>Local functions that suspend: they become <c>async Fiber&lt;T&gt;</c>, with this return type.</summary>
     public Dictionary<LocalFunctionStatementSyntax, string> FiberLocalFunctions { get; } = new();
 
@@ -157,6 +160,7 @@ internal sealed class BodyAnalysis
         }
 
         CheckMethodGroups(names);
+        ReturnFibersAsIs();
         foreach (var local in locals)
         {
             if (_fiberLocals.Contains(RelativeStart(local)) && _localFacts.TryGetValue(RelativeStart(local), out var fact))
@@ -292,6 +296,60 @@ internal sealed class BodyAnalysis
                 Report(Descriptors.ArbitraryFiberBody, syntax, method.DisplayName);
             }
         }
+    }
+
+    /// <summary>
+    /// A fiber-body lambda whose whole body is one call of a [Fiber] method (or fiber local function) of the lambda's own
+    /// return type, and that suspends nowhere else, returns the twin's fiber as is: <c>() =&gt; MAsync(a)</c> instead of
+    /// <c>async () =&gt; await MAsync(a)</c>, one state machine less per child. An exception thrown while evaluating the
+    /// arguments then leaves the body delegate instead of its fiber; the runtime fails the child alike.
+    /// </summary>
+    private void ReturnFibersAsIs()
+    {
+        foreach (var function in AsyncFunctions.ToList())
+        {
+            if (function.AsyncKeyword.RawKind != 0 || function is ParenthesizedLambdaExpressionSyntax { ReturnType: not null } ||
+                SoleCall(function) is not { } call || !Awaited.Contains(call) ||
+                !_callFacts.TryGetValue(Key(call), out var fact) || !fact.IsLambdaResult ||
+                Awaited.Any(other => other != call && function.Span.Contains(other.Span)) ||
+                ConditionalCalls.Keys.Any(access => function.Span.Contains(access.Span)) ||
+                AsyncFunctions.Any(other => other != function && function.Span.Contains(other.Span)))
+            {
+                continue;
+            }
+
+            AsyncFunctions.Remove(function);
+            Awaited.Remove(call);
+            if (call.Parent is ExpressionStatementSyntax statement)
+            {
+                Returned.Add(statement);
+            }
+        }
+    }
+
+    /// <summary>The call that is the whole body of <paramref name="function"/>: <c>M(a)</c>, <c>{ return M(a); }</c> or <c>{ M(a); }</c>.</summary>
+    private static InvocationExpressionSyntax? SoleCall(AnonymousFunctionExpressionSyntax function) => function.Body switch
+    {
+        InvocationExpressionSyntax call => call,
+        BlockSyntax { Statements.Count: 1 } block => block.Statements[0] switch
+        {
+            ReturnStatementSyntax { Expression: InvocationExpressionSyntax call } => call,
+            ExpressionStatementSyntax { Expression: InvocationExpressionSyntax call } => call,
+            _ => null,
+        },
+        _ => null,
+    };
+
+    /// <summary>The lambda or anonymous method whose whole body <paramref name="invocation"/> is, if any.</summary>
+    public static AnonymousFunctionExpressionSyntax? LambdaOfSoleCall(InvocationExpressionSyntax invocation)
+    {
+        var function = invocation.Parent switch
+        {
+            AnonymousFunctionExpressionSyntax f => f,
+            ReturnStatementSyntax or ExpressionStatementSyntax => invocation.Parent.Parent?.Parent as AnonymousFunctionExpressionSyntax,
+            _ => null,
+        };
+        return function is not null && SoleCall(function) == invocation ? function : null;
     }
 
     /// <summary>Plans the <c>await</c> and checks that the suspension point is somewhere a state machine can suspend.</summary>

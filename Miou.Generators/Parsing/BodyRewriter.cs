@@ -136,6 +136,11 @@ internal sealed class BodyRewriter
             }
         }
 
+        foreach (var statement in plan.Returned)
+        {
+            yield return new Edit(statement.Span, EditKind.Open, "return ");
+        }
+
         foreach (var function in plan.AsyncFunctions)
         {
             // Where the async modifier goes: after the other modifiers, else after the attributes, else first.

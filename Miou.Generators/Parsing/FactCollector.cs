@@ -157,7 +157,8 @@ internal sealed class FactCollector
             return;
         }
 
-        _calls.Add(fact with { Start = Relative(invocation.SpanStart), Length = invocation.Span.Length });
+        var isLambdaResult = fact.Kind != CallKind.DirectStyle && KnownSymbols.IsLambdaResult(_model, invocation, _cancellation);
+        _calls.Add(fact with { Start = Relative(invocation.SpanStart), Length = invocation.Span.Length, IsLambdaResult = isLambdaResult });
         if (invocation.Expression is MemberBindingExpressionSyntax &&
             invocation.Parent is ConditionalAccessExpressionSyntax access && access.WhenNotNull == invocation)
         {

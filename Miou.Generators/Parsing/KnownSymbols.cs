@@ -79,6 +79,25 @@ internal static class KnownSymbols
         return type.ToDisplayString(TypeFormat);
     }
 
+    /// <summary>
+    /// Whether <paramref name="invocation"/> is the whole body of a lambda (see <see cref="BodyAnalysis.LambdaOfSoleCall"/>)
+    /// whose delegate returns exactly the call's type, or void when the call is void: no conversion is lost when the lambda
+    /// returns the twin's fiber instead of awaiting it.
+    /// </summary>
+    public static bool IsLambdaResult(SemanticModel model, Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation, System.Threading.CancellationToken cancellation)
+    {
+        if (BodyAnalysis.LambdaOfSoleCall(invocation) is not { } lambda ||
+            model.GetTypeInfo(lambda, cancellation).ConvertedType is not INamedTypeSymbol { DelegateInvokeMethod: { } invoke } ||
+            model.GetTypeInfo(invocation, cancellation).Type is not { } type)
+        {
+            return false;
+        }
+
+        return invoke.ReturnsVoid
+            ? type.SpecialType == SpecialType.System_Void
+            : !invoke.ReturnsByRef && !invoke.ReturnsByRefReadonly && SymbolEqualityComparer.IncludeNullability.Equals(invoke.ReturnType, type);
+    }
+
     /// <summary>The declaration the attributes are on: the unconstructed, unreduced, defining part.</summary>
     public static IMethodSymbol Definition(IMethodSymbol method)
     {

@@ -302,4 +302,64 @@ public class RunTests
         Assert.That(GeneratorHarness.Invoke(assembly, "App.Program", "Run"), Is.EqualTo(
             "[Fiber] Bump | [Fiber] Bump | receiver | argument | [Fiber] Take 4 | [Fiber] Bump | [Fiber] Take 7 | [Fiber] Take 9 1 1 -1 1"));
     }
+
+    private const string LambdaBodies = """
+        using Miou;
+        public static partial class L
+        {
+            public static List<string> Log = [];
+            [Fiber] static int Work(int x) { Fiber.Yield(); Log.Add("work " + x); return x; }
+            [Fiber] static void Touch(int x) { Fiber.Yield(); Log.Add("touch " + x); }
+            static int Boom(string where) { Log.Add("boom " + where); throw new InvalidOperationException(where); }
+
+            [Fiber]
+            public static string Main()
+            {
+                var a = Fiber.Async(() => Work(1));                       // as is
+                var b = Fiber.Async(() => { return Work(2); });           // as is
+                var c = Fiber.Async(() => { Touch(3); });                 // as is, with return
+                var d = Fiber.Async<object>(() => Work(4));               // int -> object: async
+                var e = Fiber.Async(() => Work(Work(5)));                 // suspends in an argument: async
+                var sum = Fiber.Await(a) + Fiber.Await(b) + (int)Fiber.Await(d) + Fiber.Await(e);
+                Fiber.Await(c);
+                // An exception while evaluating the arguments fails the child alike in both forms.
+                var plain = Fiber.Async(() => Work(Boom("plain")));                      // as is: the delegate throws
+                var wrapped = Fiber.Async(() => { var v = Work(Boom("wrapped")); return v; }); // async: its fiber fails
+                var r1 = Fiber.AwaitResult(plain);
+                var r2 = Fiber.AwaitResult(wrapped);
+                Log.Add(Describe(r1) + " / " + Describe(r2));
+                return sum + ": " + string.Join(", ", Log.Order(StringComparer.Ordinal)); // children interleave in any order
+            }
+
+            static string Describe<T>(Result<T> r) => r.IsOk ? "ok" : r.Error!.GetType().Name + " " + r.Error.Message;
+
+            public static string Run() => Fiber.Run(Main);
+        }
+        """;
+
+    [Test]
+    public void A_fiber_body_lambda_that_is_one_fiber_call_of_its_own_type_returns_the_twins_fiber_as_is()
+    {
+        // G4: () => Work(a) becomes () => WorkAsync(a), not async () => await WorkAsync(a) (one state machine less).
+        var (driver, _, _) = GeneratorHarness.Run(GeneratorHarness.Compile(LambdaBodies));
+        var main = GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.Contains(".Main.")).SourceText.ToString();
+        Assert.That(main, Does.Contain("Fiber.SpawnAsync(() => WorkAsync(1))"));
+        Assert.That(main, Does.Contain("Fiber.SpawnAsync(() => { return WorkAsync(2); })"));
+        Assert.That(main, Does.Contain("Fiber.SpawnAsync(() => { return TouchAsync(3); })"));
+        Assert.That(main, Does.Contain("Fiber.SpawnAsync<object>(async () => await WorkAsync(4))"));
+        Assert.That(main, Does.Contain("Fiber.SpawnAsync(async () => await WorkAsync(await WorkAsync(5)))"));
+        Assert.That(main, Does.Contain("Fiber.SpawnAsync(() => WorkAsync(Boom(\"plain\")))"));
+
+        var expected = "12: InvalidOperationException plain / InvalidOperationException wrapped, boom plain, boom wrapped, " +
+            "touch 3, work 1, work 2, work 4, work 5, work 5";
+        Assert.That(GeneratorHarness.Invoke(GeneratorHarness.GenerateAndLoad(LambdaBodies), "L", "Run"), Is.EqualTo(expected));
+
+        // The same program with every lambda in the async form (a local first) behaves the same.
+        var wrapped = LambdaBodies
+            .Replace("() => Work(1)", "() => { var v = Work(1); return v; }")
+            .Replace("() => { return Work(2); }", "() => { var v = Work(2); return v; }")
+            .Replace("() => { Touch(3); }", "() => { Touch(3); ; }")
+            .Replace("() => Work(Boom(\"plain\"))", "() => { var v = Work(Boom(\"plain\")); return v; }");
+        Assert.That(GeneratorHarness.Invoke(GeneratorHarness.GenerateAndLoad(wrapped), "L", "Run"), Is.EqualTo(expected));
+    }
 }

@@ -26,7 +26,15 @@ internal static class FiberMethodParser
         var name = context.TargetSymbol.Name;
         try
         {
-            return ParseCore(context, cancellation);
+            // Kept from the previous compilation unless the method's tree or a declaration of the compilation changed.
+            var method = context.TargetNode;
+            if (context.TargetSymbol is IMethodSymbol { PartialImplementationPart: { } implementation } &&
+                implementation.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellation) is MethodDeclarationSyntax implementationSyntax)
+            {
+                method = implementationSyntax;
+            }
+
+            return InputMemo.Get(context.TargetNode, method, context.SemanticModel.Compilation, () => ParseCore(context, cancellation));
         }
         catch (OperationCanceledException)
         {

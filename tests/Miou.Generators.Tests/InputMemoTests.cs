@@ -1,0 +1,121 @@
+using Microsoft.CodeAnalysis;
+
+namespace Miou.Generators.Tests;
+
+/// <summary>
+/// The semantic step keeps each method's input from one compilation to the next while the method's tree and the
+/// compilation's declarations are unchanged (Parsing.InputMemo): it must reuse them for an edit inside a body elsewhere,
+/// and must not for the changes an input depends on.
+/// </summary>
+public class InputMemoTests
+{
+    private static Compilation Edit(Compilation compilation, string path, string marker, string replacement)
+    {
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        var text = tree.GetText().ToString();
+        Assert.That(text, Does.Contain(marker));
+        return compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace(marker, replacement), System.Text.Encoding.UTF8)));
+    }
+
+    private static List<object> Inputs(GeneratorDriver driver) =>
+        GeneratorHarness.RunResult(driver).TrackedSteps[FiberGenerator.Steps.FiberMethods].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
+
+    private static string Twin(GeneratorDriver driver, string prefix) =>
+        GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.StartsWith(prefix, StringComparison.Ordinal)).SourceText.ToString();
+
+    [Test]
+    public void An_edit_inside_a_body_of_another_file_reuses_every_input_as_is()
+    {
+        const string fibers = """
+            using Miou;
+            public partial class Fibers
+            {
+                [Fiber] public static int Work(int x) { Fiber.Yield(); return x * 2; }
+                [Fiber] public static int Main() => Work(1) + Helper.Value;
+            }
+            """;
+        const string other = """
+            public static class Helper
+            {
+                public static int Value => /*edit*/0;
+                public static int Plain() { return /*edit2*/0; }
+            }
+            """;
+        Compilation compilation = GeneratorHarness.Compile(("/src/Fibers.cs", fibers), ("/src/Other.cs", other));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        var before = Inputs(driver);
+
+        compilation = Edit(Edit(compilation, "/src/Other.cs", "/*edit*/0", "1 + 2"), "/src/Other.cs", "/*edit2*/0", "new System.Random().Next()");
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
+        var after = Inputs(driver);
+
+        Assert.That(after, Has.Count.EqualTo(2));
+        Assert.That(after.Zip(before).All(pair => ReferenceEquals(pair.First, pair.Second)), Is.True, "the inputs are the previous run's objects");
+    }
+
+    [Test]
+    public void An_edit_of_a_partial_methods_body_in_another_file_regenerates_its_twin()
+    {
+        const string definition = """
+            using Miou;
+            public static partial class P
+            {
+                [Fiber] public static partial int Work(int x);
+            }
+            """;
+        const string implementation = """
+            using Miou;
+            public static partial class P
+            {
+                public static partial int Work(int x) { Fiber.Yield(); return x + /*edit*/0; }
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(("/src/Definition.cs", definition), ("/src/Implementation.cs", implementation));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        Assert.That(Twin(driver, "P.Work."), Does.Contain("return x + /*edit*/0;"));
+
+        (driver, _, _) = GeneratorHarness.Run(Edit(compilation, "/src/Implementation.cs", "/*edit*/0", "41"), driver);
+        Assert.That(Twin(driver, "P.Work."), Does.Contain("return x + 41;"));
+    }
+
+    [Test]
+    public void A_new_overload_in_another_file_is_seen_by_the_callers()
+    {
+        // A declaration change elsewhere (here an overload that makes the call ambiguous for lookup) recomputes the inputs.
+        const string caller = """
+            using Miou;
+            public partial class Caller
+            {
+                [Fiber] public static int Main() { Fiber.Yield(); return Util.Compute(1); }
+            }
+            """;
+        const string util = """
+            using Miou;
+            public partial class Util
+            {
+                public static int Compute(object x) => 42;
+                /*overload*/
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(("/src/Caller.cs", caller), ("/src/Util.cs", util));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        Assert.That(Twin(driver, "Caller.Main."), Does.Contain("return Util.Compute(1);"));
+
+        var edited = Edit(compilation, "/src/Util.cs", "/*overload*/", "[Fiber] public static int Compute(int x) { Fiber.Yield(); return x; }");
+        var (again, output, diagnostics) = GeneratorHarness.Run(edited, driver);
+        Assert.That(Twin(again, "Caller.Main."), Does.Contain("return await Util.ComputeAsync(1);"));
+        Assert.That(diagnostics, Is.Empty);
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+    }
+
+    [Test]
+    public void A_nullable_directive_in_a_body_of_another_file_is_a_declaration_change()
+    {
+        // #nullable inside a body changes the annotations of the declarations after it, which a caller's twin can spell.
+        var shape1 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class C { void M() { } string? S() => null; }"));
+        var shape2 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class C { void M() {\n#nullable disable\n } string? S() => null; }"));
+        var shape3 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class C { void M() { int x = 1; } string? S() => \"\"; }"));
+        Assert.That(shape2, Is.Not.EqualTo(shape1));
+        Assert.That(shape3, Is.EqualTo(shape1), "bodies are not declarations");
+    }
+}

@@ -13,13 +13,18 @@ internal sealed record TypeDeclarationSpec(string Keyword, string Name, bool IsS
 /// <param name="FilePath">The user's file, for <c>#line</c>.</param>
 /// <param name="BodyLine">The 1-based line of the body's first token in the user's file.</param>
 /// <param name="BodyColumn">The 0-based column of the body's first token.</param>
+/// <param name="Defines">
+/// The user file's active <c>#define</c>/<c>#undef</c> lines before the method, one per line, when the body has
+/// preprocessor directives (a generated file does not see the user's defines); empty otherwise.
+/// </param>
 internal sealed record FiberMethodSpec(
     DeclarationFacts Declaration,
     string Signature,
     string Body,
     string FilePath,
     int BodyLine,
-    int BodyColumn);
+    int BodyColumn,
+    string Defines = "");
 
 /// <summary>The outcome of parsing one [Fiber] method: a spec to emit, or diagnostics (then no code), or both empty.</summary>
 internal sealed record FiberMethodResult(FiberMethodSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -80,8 +80,31 @@ internal static class TwinBuilder
             Body: rewritten,
             FilePath: source.Position.FilePath,
             BodyLine: source.Position.BodyLine,
-            BodyColumn: source.Position.BodyColumn);
+            BodyColumn: source.Position.BodyColumn,
+            Defines: body is not null && body.ContainsDirectives ? Defines(method) : "");
         return new FiberMethodResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>
+    /// The active <c>#define</c> and <c>#undef</c> lines of the method's file before it, in order: the #if directives the
+    /// body keeps must select the same text in the generated file. (Only a method rewritten on the user's tree has any.)
+    /// </summary>
+    private static string Defines(MethodDeclarationSyntax method)
+    {
+        var text = new StringBuilder();
+        static bool IsDefinition(DirectiveTriviaSyntax d) => d is DefineDirectiveTriviaSyntax or UndefDirectiveTriviaSyntax;
+        var root = (CSharpSyntaxNode)method.SyntaxTree.GetRoot();
+        for (var directive = root.GetFirstDirective(IsDefinition); directive is not null && directive.SpanStart < method.SpanStart;
+             directive = directive.GetNextDirective(IsDefinition))
+        {
+            if (directive.IsActive)
+            {
+                var name = directive is DefineDirectiveTriviaSyntax define ? define.Name : ((UndefDirectiveTriviaSyntax)directive).Name;
+                text.Append('#').Append(directive.DirectiveNameToken.Text).Append(' ').AppendLine(name.ValueText);
+            }
+        }
+
+        return text.ToString();
     }
 
     /// <summary>The twin's declaration: the user's modifiers, Fiber return type, name + "Async", the user's parameters.</summary>

@@ -208,6 +208,40 @@ public class RunTests
     }
 
     [Test]
+    public void The_users_defines_select_the_same_branches_in_the_twin()
+    {
+        // A generated file does not see the user's #define lines: the twin gets the active ones that precede the method.
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            #define FAST
+            #define SLOW
+            #undef SLOW
+            #if NEVER_DEFINED
+            #define INACTIVE
+            #endif
+            using Miou;
+            public static partial class D
+            {
+                [Fiber]
+                public static int Main()
+                {
+                    var total = 0;
+            #if FAST
+                    Fiber.Yield();
+                    total += 1;
+            #endif
+            #if SLOW || INACTIVE
+                    total += 100;
+            #endif
+                    return total;
+                }
+
+                public static int Run() => Fiber.Run(Main);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "D", "Run"), Is.EqualTo(1));
+    }
+
+    [Test]
     public void Awaited_receivers_conditional_calls_static_lambdas_and_local_functions_keep_their_meaning()
     {
         // The rewrite edits the text: these are the places where edits nest or meet (an awaited call as a receiver needs

@@ -140,7 +140,7 @@ internal static class InputMemo
         {
             var root = tree.GetRoot();
             var text = new StringBuilder(tree.FilePath).Append('\n');
-            foreach (var token in root.DescendantTokens(static node => !IsMemberBody(node)))
+            foreach (var token in root.DescendantTokens(node => !IsMemberBody(node, text)))
             {
                 text.Append(token.Text).Append(' ');
             }
@@ -157,14 +157,39 @@ internal static class InputMemo
             return text.ToString();
         }
 
-        /// <summary>A member's body: nothing outside the member can depend on what it contains.</summary>
-        private static bool IsMemberBody(SyntaxNode node) => node.Parent switch
+        /// <summary>
+        /// A member's body: nothing outside the member can depend on what it contains, except whether a property's
+        /// accessor uses the <c>field</c> keyword (which declares a backing field), noted in <paramref name="text"/>.
+        /// </summary>
+        private static bool IsMemberBody(SyntaxNode node, StringBuilder text)
         {
-            BaseMethodDeclarationSyntax method => node == method.Body || node == method.ExpressionBody,
-            AccessorDeclarationSyntax accessor => node == accessor.Body || node == accessor.ExpressionBody,
-            PropertyDeclarationSyntax property => node == property.ExpressionBody,
-            IndexerDeclarationSyntax indexer => node == indexer.ExpressionBody,
-            _ => false,
-        };
+            var isBody = node.Parent switch
+            {
+                BaseMethodDeclarationSyntax method => node == method.Body || node == method.ExpressionBody,
+                AccessorDeclarationSyntax accessor => node == accessor.Body || node == accessor.ExpressionBody,
+                PropertyDeclarationSyntax property => node == property.ExpressionBody,
+                IndexerDeclarationSyntax indexer => node == indexer.ExpressionBody,
+                _ => false,
+            };
+            if (isBody && node.Parent is not BaseMethodDeclarationSyntax && UsesField(node))
+            {
+                text.Append("field-keyword ");
+            }
+
+            return isBody;
+        }
+
+        private static bool UsesField(SyntaxNode body)
+        {
+            foreach (var token in body.DescendantTokens())
+            {
+                if (token.ValueText == "field" && (token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) || token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.FieldKeyword)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }

@@ -109,7 +109,7 @@ public class InputMemoTests
     }
 
     [Test]
-    public void A_nullable_directive_in_a_body_of_another_file_is_a_declaration_change()
+    public void A_nullable_directive_in_a_body_or_the_field_keyword_in_an_accessor_is_a_declaration_change()
     {
         // #nullable inside a body changes the annotations of the declarations after it, which a caller's twin can spell.
         var shape1 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class C { void M() { } string? S() => null; }"));
@@ -117,5 +117,12 @@ public class InputMemoTests
         var shape3 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class C { void M() { int x = 1; } string? S() => \"\"; }"));
         Assert.That(shape2, Is.Not.EqualTo(shape1));
         Assert.That(shape3, Is.EqualTo(shape1), "bodies are not declarations");
+
+        // An accessor that uses the field keyword declares a backing field.
+        var property1 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("struct S { int P { get => 1; } }"));
+        var property2 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("struct S { int P { get => 2; } }"));
+        var property3 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("struct S { int P { get => field; } }"));
+        Assert.That(property2, Is.EqualTo(property1));
+        Assert.That(property3, Is.Not.EqualTo(property1));
     }
 }

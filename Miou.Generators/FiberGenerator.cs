@@ -57,6 +57,17 @@ public sealed class FiberGenerator : IIncrementalGenerator
             }
         });
 
+        // A user's [DirectStyle] method whose counterpart is not a Miou awaitable (MIOUG021).
+        var directStyle = context.SyntaxProvider
+            .ForAttributeWithMetadataName("Miou.DirectStyleAttribute", static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax, DirectStyleChecker.Check);
+        context.RegisterSourceOutput(directStyle, static (production, diagnostics) =>
+        {
+            foreach (var diagnostic in diagnostics)
+            {
+                production.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
         var runCalls = context.SyntaxProvider
             .CreateSyntaxProvider(RunCallParser.IsCandidate, RunCallParser.Parse)
             .Where(static result => result is not null)

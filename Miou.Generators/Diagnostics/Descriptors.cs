@@ -94,6 +94,10 @@ internal static class Descriptors
         "[Fiber] on something that is not an ordinary method",
         "'{0}' is {1}: only ordinary methods and local functions can be [Fiber] methods. Move the body into a [Fiber] method and call it.");
 
+    public static readonly DiagnosticDescriptor ForeignCounterpart = Error("MIOUG021",
+        "[DirectStyle] counterpart that is not a Miou awaitable",
+        "'{0}' is [DirectStyle] with counterpart '{1}', but {2}: generated code awaits the counterpart inside a fiber, which can await only Miou awaitables, so every call would fail at run time. Make '{1}' return a Fiber or Fiber<T> (write it as an 'async Fiber<T>' method, awaiting Fiber.AwaitTaskAsync for a Task), or remove [DirectStyle].");
+
     public static readonly DiagnosticDescriptor InternalError = Error("MIOUG099",
         "The [Fiber] generator failed",
         "The [Fiber] generator failed on '{0}' and generated nothing for it ({1}). Please report it with the method's code.");

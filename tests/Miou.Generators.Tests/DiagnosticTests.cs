@@ -80,6 +80,11 @@ public class DiagnosticTests
         yield return Case("MIOUG020", "[Fiber] local function outside a [Fiber] method", """
             public partial class C { static void M() { [Fiber] void /*here*/L() { } L(); } }
             """);
+        // C17 of tests/Miou.Runtime.DirectStyle.Tests (a foreign awaitable reached through a user's [DirectStyle] method),
+        // which used to fail only at run time, is now this build error.
+        yield return Case("MIOUG021", "C17: [DirectStyle] counterpart returning a Task", """
+            public partial class C { [DirectStyle(nameof(MAsync))] static int /*here*/M() => 0; static Task<int> MAsync() => Task.FromResult(1); }
+            """);
     }
 
     private static TestCaseData Case(string id, string construct, string source) =>
@@ -102,6 +107,27 @@ public class DiagnosticTests
 
         var generated = GeneratorHarness.RunResult(driver).GeneratedSources;
         Assert.That(generated.Where(s => s.HintName.Contains(".M.")), Is.Empty, "no code for a rejected method");
+    }
+
+    [Test]
+    public void A_DirectStyle_counterpart_that_is_a_Miou_awaitable_or_never_awaited_is_accepted()
+    {
+        var (_, output, diagnostics) = GeneratorHarness.Run(GeneratorHarness.Compile("""
+            using Miou;
+            public partial class C
+            {
+                [DirectStyle(nameof(AAsync))] public static int A() => 0;
+                public static async Fiber<int> AAsync() { await Fiber.YieldAsync(); return 1; }
+                [DirectStyle(nameof(BAsync))] public static void B() { }
+                public static async Fiber BAsync() => await Fiber.YieldAsync();
+                [DirectStyle(nameof(CAsync))] public static void C2() { }
+                public static OpAwaitable CAsync() => Fiber.YieldAsync();
+                [DirectStyle(nameof(DNow), Suspends = false)] public static int D() => 0;
+                public static int DNow() => 4;
+            }
+            """));
+        Assert.That(diagnostics, Is.Empty);
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning), Is.Empty);
     }
 
     [Test]

@@ -96,7 +96,11 @@ internal enum CallKind
 /// <param name="Name">The method's name.</param>
 /// <param name="LocalStart">For a local function, its declaration's relative start; otherwise -1.</param>
 /// <param name="IsRunMain">Whether the name is the <c>main</c> argument of a <c>Miou.Fiber.Run</c> call.</param>
-internal sealed record NameFact(int Start, int Length, bool IsFiberMethod, string Name, int LocalStart, bool IsRunMain);
+/// <param name="Counterpart">
+/// For a [DirectStyle] method whose awaitable counterpart returns a Fiber or Fiber&lt;T&gt; with the same parameters: the
+/// counterpart's name (as a fiber body, the group becomes the counterpart's). Empty otherwise.
+/// </param>
+internal sealed record NameFact(int Start, int Length, bool IsFiberMethod, string Name, int LocalStart, bool IsRunMain, string Counterpart = "");
 
 /// <summary>A local function of the body: whether it is marked [Fiber], and its twin return type if it becomes a fiber.</summary>
 internal sealed record LocalFunctionFact(int Start, bool HasFiberAttribute, string TwinReturnType);

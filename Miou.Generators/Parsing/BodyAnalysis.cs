@@ -291,6 +291,11 @@ internal sealed class BodyAnalysis
                     Renamed[name] = group.Name + "Async";
                 }
             }
+            else if (TargetName(expression) is { } directStyle && _nameFacts.TryGetValue(Key(directStyle), out var counterpart) &&
+                     counterpart.Counterpart.Length > 0)
+            {
+                Renamed[directStyle] = counterpart.Counterpart; // Domain.Self -> Domain.SelfAsync, which returns a Fiber<Domain>
+            }
             else
             {
                 Report(Descriptors.ArbitraryFiberBody, syntax, method.DisplayName);

@@ -378,7 +378,8 @@ internal sealed class FactCollector
 
         var isLocal = method.MethodKind == MethodKind.LocalFunction;
         var isFiber = !isLocal && KnownSymbols.IsFiberMethod(method);
-        if (!isLocal && !isFiber)
+        var counterpart = isLocal || isFiber ? "" : KnownSymbols.FiberCounterpart(method);
+        if (!isLocal && !isFiber && counterpart.Length == 0)
         {
             return;
         }
@@ -396,7 +397,7 @@ internal sealed class FactCollector
         }
 
         var isRunMain = BodyAnalysis.Unparenthesized(expression).Parent is ArgumentSyntax argument && IsRunMain(argument);
-        _nameFacts.Add(new NameFact(Relative(name.SpanStart), name.Span.Length, isFiber, method.Name, localStart, isRunMain));
+        _nameFacts.Add(new NameFact(Relative(name.SpanStart), name.Span.Length, isFiber, method.Name, localStart, isRunMain, counterpart));
     }
 
     /// <summary>Whether the argument is the <c>main</c> delegate of a <c>Miou.Fiber.Run</c> call.</summary>

@@ -98,6 +98,53 @@ internal static class KnownSymbols
             : !invoke.ReturnsByRef && !invoke.ReturnsByRefReadonly && SymbolEqualityComparer.IncludeNullability.Equals(invoke.ReturnType, type);
     }
 
+    /// <summary>
+    /// For a suspending [DirectStyle] method (not in reduced form): the name of its counterpart when that is the only
+    /// method of the name with the same parameter types and staticness, and returns <c>Fiber</c> for a void method or
+    /// <c>Fiber&lt;T&gt;</c> for a method returning T, so that its method group can replace the method's as a fiber body.
+    /// Empty otherwise.
+    /// </summary>
+    public static string FiberCounterpart(IMethodSymbol method)
+    {
+        if (method.ReducedFrom is not null || !TryGetDirectStyle(method, out var name, out var suspends) || !suspends)
+        {
+            return "";
+        }
+
+        IMethodSymbol? found = null;
+        foreach (var member in method.ContainingType.GetMembers(name))
+        {
+            if (member is IMethodSymbol candidate && candidate.IsStatic == method.IsStatic && candidate.Arity == method.Arity &&
+                candidate.Parameters.Length == method.Parameters.Length)
+            {
+                if (found is not null)
+                {
+                    return ""; // overloads: let the user's lambda pick
+                }
+
+                found = candidate;
+            }
+        }
+
+        if (found is null || found.ReturnType is not INamedTypeSymbol { Name: "Fiber" } fiber || !IsMiouType(fiber, "Fiber"))
+        {
+            return "";
+        }
+
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(method.Parameters[i].Type, found.Parameters[i].Type) || method.Parameters[i].RefKind != found.Parameters[i].RefKind)
+            {
+                return "";
+            }
+        }
+
+        var matches = method.ReturnsVoid
+            ? fiber.Arity == 0
+            : fiber.Arity == 1 && SymbolEqualityComparer.Default.Equals(fiber.TypeArguments[0], method.ReturnType);
+        return matches ? name : "";
+    }
+
     /// <summary>The declaration the attributes are on: the unconstructed, unreduced, defining part.</summary>
     public static IMethodSymbol Definition(IMethodSymbol method)
     {

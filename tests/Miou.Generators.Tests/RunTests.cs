@@ -396,4 +396,39 @@ public class RunTests
             .Replace("() => Work(Boom(\"plain\"))", "() => { var v = Work(Boom(\"plain\")); return v; }");
         Assert.That(GeneratorHarness.Invoke(GeneratorHarness.GenerateAndLoad(wrapped), "L", "Run"), Is.EqualTo(expected));
     }
+
+    [Test]
+    public void A_DirectStyle_method_group_whose_counterpart_returns_a_fiber_is_a_fiber_body()
+    {
+        // G2: Fiber.Call(Domain.Self) becomes Fiber.CallAsync(Domain.SelfAsync) instead of MIOUG015.
+        const string source = """
+            using Miou;
+            public static partial class G
+            {
+                [DirectStyle(nameof(FortyAsync))] public static int Forty() => throw new NotInFiberException(nameof(Forty));
+                public static async Fiber<int> FortyAsync() { await Fiber.YieldAsync(); return 40; }
+
+                [Fiber]
+                public static int Main()
+                {
+                    var self = Fiber.Await(Fiber.Call(Domain.Self));
+                    var p = Fiber.Async(Forty);
+                    return Fiber.Await(p) + (self.Uid >= 0 ? 2 : 0); // Call may run on another domain
+                }
+
+                public static int Run() => Fiber.Run(Main);
+            }
+            """;
+        var (driver, _, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+        var main = GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.Contains(".Main.")).SourceText.ToString();
+        Assert.That(main, Does.Contain("Fiber.CallAsync(Domain.SelfAsync)").And.Contain("Fiber.SpawnAsync(FortyAsync)"));
+        Assert.That(GeneratorHarness.Invoke(GeneratorHarness.GenerateAndLoad(source), "G", "Run"), Is.EqualTo(42));
+
+        // A counterpart that is not a fiber (Fiber.YieldAsync returns an OpAwaitable) still needs a lambda.
+        var (_, _, diagnostics) = GeneratorHarness.Run(GeneratorHarness.Compile("""
+            using Miou;
+            public partial class H { [Fiber] static void M() { var p = Fiber.Async(Fiber.Yield); Fiber.Await(p); } }
+            """));
+        Assert.That(diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "MIOUG015" }));
+    }
 }

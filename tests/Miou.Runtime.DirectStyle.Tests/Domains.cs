@@ -198,7 +198,7 @@ public partial class DomainCases
             outer.Add(Fiber.Call(() =>
             {
                 var v = Domain.Self();
-                var q = Fiber.Call(() => Domain.Self()); // not Fiber.Call(Domain.Self): MIOUG015, generator note G2
+                var q = Fiber.Call(Domain.Self); // becomes Fiber.CallAsync(Domain.SelfAsync) (generator note G2, fixed)
                 return (v, Fiber.Await(q));
             }));
         }

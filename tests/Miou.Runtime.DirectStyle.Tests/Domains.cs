@@ -284,29 +284,21 @@ public partial class DomainCases
     // C21: Domain.Self identifies the thread running the task: a child pinned to domain k reports Self = k, and the pairs
     // (Self, thread) seen during a run form a one-to-one map, dom0 being the thread that called Run. The thread is read
     // before and after a suspension: a task stays on its domain.
-    [ThreadStatic]
-    private static int t_threadMarker;
-
-    private static int s_threadMarkers;
-
-    private static int ThreadMarker() =>
-        t_threadMarker != 0 ? t_threadMarker : t_threadMarker = Interlocked.Increment(ref s_threadMarkers);
-
     [Fiber]
     private static (Domain Self, int Before, int After) Observe()
     {
-        var before = ThreadMarker();
+        var before = DomainRuns.ThreadMarker();
         var self = Domain.Self();
         Fiber.Yield();
-        return (self, before, ThreadMarker());
+        return (self, before, DomainRuns.ThreadMarker());
     }
 
     [Fiber]
     private static List<(Domain Expected, Domain Self, int Before, int After)> C21Main()
     {
         var seen = new List<(Domain Expected, Domain Self, int Before, int After)>();
-        var before = ThreadMarker();
-        seen.Add((Domain.Dom0, Domain.Self(), before, ThreadMarker()));
+        var before = DomainRuns.ThreadMarker();
+        seen.Add((Domain.Dom0, Domain.Self(), before, DomainRuns.ThreadMarker()));
         var children = new List<(Domain, Promise<(Domain, int, int)>)>();
         for (var round = 0; round < 4; round++)
         {
@@ -338,19 +330,9 @@ public partial class DomainCases
     [Test]
     public void C21_domain_self_identifies_the_thread_running_the_task() => DomainRuns.ForSeeds(seed =>
     {
-        var caller = ThreadMarker();
+        var caller = DomainRuns.ThreadMarker();
         var seen = Fiber.Run(C21Main, Three(seed));
-        foreach (var (expected, self, before, after) in seen)
-        {
-            Assert.That(self, Is.EqualTo(expected), "Self is the domain the task was pinned to");
-            Assert.That(after, Is.EqualTo(before), "a task runs on one thread, before and after its suspensions");
-        }
-
-        var threadOf = seen.GroupBy(o => o.Self).ToDictionary(g => g.Key, g => g.Select(o => o.Before).Distinct().ToList());
-        Assert.That(threadOf.Keys, Is.EquivalentTo(new[] { Domain.Dom0, new Domain(1), new Domain(2), new Domain(3) }));
-        Assert.That(threadOf.Values.Select(threads => threads.Count), Is.All.EqualTo(1), "one thread per domain");
-        Assert.That(threadOf.Values.Select(threads => threads[0]).Distinct().Count(), Is.EqualTo(4), "one domain per thread");
-        Assert.That(threadOf[Domain.Dom0][0], Is.EqualTo(caller), "dom0 is the thread that called Fiber.Run");
+        DomainRuns.AssertOneThreadPerDomain(seen, caller);
     });
 
     // C23: the cancellation crosses domains and reaches a task suspended on the worker; cancel returns long before the

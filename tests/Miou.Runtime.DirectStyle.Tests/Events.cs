@@ -1,3 +1,4 @@
+using Miou.Tests.Support;
 namespace Miou.DirectStyle.Tests;
 
 /// <summary>
@@ -106,28 +107,6 @@ public partial class Events
     public void C26_concurrent_sleepers_under_every_seed() =>
         // Sleeps long enough that only sequential sleeping reaches their sum (see the hand-written port).
         ForSeeds(seed => Assert.That(ConcurrentSleepers(100, Seeded(seed)), Is.InRange(100, 199)));
-
-    /// <summary>An event source whose <c>select</c> resumes the one syscall published in <see cref="Pending"/>.</summary>
-    internal sealed class OneSignal : IEvents
-    {
-        public Syscall? Pending { get; set; }
-
-        public List<bool> Blocks { get; } = [];
-
-        public int Disposed { get; private set; }
-
-        public ReadOnlySpan<Signal> Select(bool block, ReadOnlySpan<int> cancelledSyscalls)
-        {
-            Blocks.Add(block);
-            return Pending is { } s ? new[] { new Signal(s) } : default;
-        }
-
-        public void Interrupt()
-        {
-        }
-
-        public void Dispose() => Disposed++;
-    }
 
     [Fiber]
     private static int C28Main(OneSignal events)

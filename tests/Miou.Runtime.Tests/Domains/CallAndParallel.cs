@@ -9,15 +9,6 @@ namespace Miou.Tests.Domains;
 /// </summary>
 public class CallAndParallel
 {
-    [ThreadStatic]
-    private static int t_threadMarker;
-
-    private static int s_threadMarkers;
-
-    /// <summary>A number that identifies the calling thread (set once per thread, never reused).</summary>
-    private static int ThreadMarker() =>
-        t_threadMarker != 0 ? t_threadMarker : t_threadMarker = Interlocked.Increment(ref s_threadMarkers);
-
     private enum Which
     {
         P0,
@@ -135,12 +126,12 @@ public class CallAndParallel
         // The original compares Domain.self with the OCaml domain id. Ours is Miou's own numbering: a child pinned to
         // domain k reports Self = k, and the pairs (Self, thread) seen during a run form a one-to-one map, dom0 being the
         // thread that called Run. The thread is read both before and after a suspension: a task stays on its domain.
-        var caller = ThreadMarker();
+        var caller = DomainRuns.ThreadMarker();
         var seen = Fiber.Run(async () =>
         {
             var seen = new List<(Domain Expected, Domain Self, int Before, int After)>();
-            var before = ThreadMarker();
-            seen.Add((Domain.Dom0, await Domain.SelfAsync(), before, ThreadMarker()));
+            var before = DomainRuns.ThreadMarker();
+            seen.Add((Domain.Dom0, await Domain.SelfAsync(), before, DomainRuns.ThreadMarker()));
             var children = new List<(Domain, Promise<(Domain, int, int)>)>();
             for (var round = 0; round < 4; round++)
             {
@@ -170,24 +161,14 @@ public class CallAndParallel
 
             static async Fiber<(Domain, int, int)> Observe()
             {
-                var b = ThreadMarker();
+                var b = DomainRuns.ThreadMarker();
                 var self = await Domain.SelfAsync();
                 await Fiber.YieldAsync();
-                return (self, b, ThreadMarker());
+                return (self, b, DomainRuns.ThreadMarker());
             }
         }, Three(seed));
 
-        foreach (var (expected, self, before, after) in seen)
-        {
-            Assert.That(self, Is.EqualTo(expected), "Self is the domain the task was pinned to");
-            Assert.That(after, Is.EqualTo(before), "a task runs on one thread, before and after its suspensions");
-        }
-
-        var threadOf = seen.GroupBy(o => o.Self).ToDictionary(g => g.Key, g => g.Select(o => o.Before).Distinct().ToList());
-        Assert.That(threadOf.Keys, Is.EquivalentTo(new[] { Domain.Dom0, new Domain(1), new Domain(2), new Domain(3) }));
-        Assert.That(threadOf.Values.Select(threads => threads.Count), Is.All.EqualTo(1), "one thread per domain");
-        Assert.That(threadOf.Values.Select(threads => threads[0]).Distinct().Count(), Is.EqualTo(4), "one domain per thread");
-        Assert.That(threadOf[Domain.Dom0][0], Is.EqualTo(caller), "dom0 is the thread that called Fiber.Run");
+        DomainRuns.AssertOneThreadPerDomain(seen, caller);
     });
 
     [Test]

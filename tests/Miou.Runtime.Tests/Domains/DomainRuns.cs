@@ -66,4 +66,34 @@ internal static class DomainRuns
         Assert.Fail($"outcome(s) {string.Join(", ", missing)} never occurred in {maxRuns} runs: " +
                     string.Join(", ", tried.Select(t => $"seed {t.Seed}: {t.Outcome}")));
     }
+
+    [ThreadStatic]
+    private static int t_threadMarker;
+
+    private static int s_threadMarkers;
+
+    /// <summary>A number that identifies the calling thread (set once per thread, never reused).</summary>
+    internal static int ThreadMarker() =>
+        t_threadMarker != 0 ? t_threadMarker : t_threadMarker = Interlocked.Increment(ref s_threadMarkers);
+
+    /// <summary>
+    /// C21's checks on what tasks pinned to each of dom0 and three workers saw: <c>Domain.Self</c> is the pinned domain,
+    /// a task stays on one thread across its suspensions, and domains and threads correspond one to one, dom0 being the
+    /// thread that called <c>Fiber.Run</c> (<paramref name="caller"/>, a <see cref="ThreadMarker"/>).
+    /// </summary>
+    internal static void AssertOneThreadPerDomain(IEnumerable<(Domain Expected, Domain Self, int Before, int After)> seen, int caller)
+    {
+        var observations = seen.ToList();
+        foreach (var (expected, self, before, after) in observations)
+        {
+            Assert.That(self, Is.EqualTo(expected), "Self is the domain the task was pinned to");
+            Assert.That(after, Is.EqualTo(before), "a task runs on one thread, before and after its suspensions");
+        }
+
+        var threadOf = observations.GroupBy(o => o.Self).ToDictionary(g => g.Key, g => g.Select(o => o.Before).Distinct().ToList());
+        Assert.That(threadOf.Keys, Is.EquivalentTo(new[] { Domain.Dom0, new Domain(1), new Domain(2), new Domain(3) }));
+        Assert.That(threadOf.Values.Select(threads => threads.Count), Is.All.EqualTo(1), "one thread per domain");
+        Assert.That(threadOf.Values.Select(threads => threads[0]).Distinct().Count(), Is.EqualTo(4), "one domain per thread");
+        Assert.That(threadOf[Domain.Dom0][0], Is.EqualTo(caller), "dom0 is the thread that called Fiber.Run");
+    }
 }

@@ -79,28 +79,6 @@ public class Events
         // besides the sleeps.
         ForSeeds(seed => Assert.That(ConcurrentSleepers(100, Seeded(seed)), Is.InRange(100, 199)));
 
-    /// <summary>An event source whose <c>select</c> resumes the one syscall published in <see cref="Pending"/>.</summary>
-    private sealed class OneSignal : IEvents
-    {
-        public Syscall? Pending { get; set; }
-
-        public List<bool> Blocks { get; } = [];
-
-        public int Disposed { get; private set; }
-
-        public ReadOnlySpan<Signal> Select(bool block, ReadOnlySpan<int> cancelledSyscalls)
-        {
-            Blocks.Add(block);
-            return Pending is { } s ? new[] { new Signal(s) } : default;
-        }
-
-        public void Interrupt()
-        {
-        }
-
-        public void Dispose() => Disposed++;
-    }
-
     [Test]
     public void C28_custom_events_resume_a_suspension()
     {

@@ -71,7 +71,7 @@ public abstract class UnixTest
     }
 
     /// <summary>Runs a fiber under UnixRun and returns its value.</summary>
-    protected static T Run<T>(Func<Fiber<T>> main, RunOptions? options = null) => UnixRun.Run(main, options ?? Fifo);
+    protected static T Run<T>(Func<Fiber<T>> main, RunOptions? options = null, UnixOptions? unix = null) => UnixRun.Run(main, options ?? Fifo, unix);
 
     /// <summary>Runs a void fiber under UnixRun.</summary>
     protected static void Run(Func<Fiber> main, RunOptions? options = null) => UnixRun.Run(main, options ?? Fifo);

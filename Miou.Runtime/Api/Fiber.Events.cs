@@ -33,20 +33,27 @@ public readonly partial struct Fiber
         return new(syscall, 2, onSuspend);
     }
 
-    /// <summary>Creates a syscall and suspends on it in one operation (direct style).</summary>
+    /// <summary>Creates a syscall and suspends on it in one operation, one scheduling point (direct style).</summary>
     [DirectStyle(nameof(SuspendAsync))]
     public static void Suspend(string name, Action<Syscall> register) => throw new NotInFiberException("Fiber.Suspend");
 
     /// <summary>
     /// Creates a syscall owned by the calling task and suspends on it: <paramref name="register"/> receives it once the
-    /// suspension is accepted, to record it in the event source. The same four scheduling points as
-    /// <see cref="SyscallAsync(string?)"/> followed by <see cref="SuspendAsync(Miou.Syscall, Action?)"/>, with one object
-    /// allocated (the syscall) instead of several: the form for event sources on a hot path.
+    /// suspension is accepted, to record it in the event source, and the task then waits for its <see cref="Signal"/>.
+    /// The form for event sources on a hot path (Miou.Unix waits on descriptors and sleeps with it): <b>one</b> scheduling
+    /// point, where a pending cancellation strikes before anything is registered, instead of the four of
+    /// <see cref="SyscallAsync(string?)"/> followed by <see cref="SuspendAsync(Miou.Syscall, Action?)"/> (the original's
+    /// <c>syscall</c> and <c>suspend</c>, spec §1.3); one object allocated, the syscall. Everything else is as for
+    /// <see cref="SuspendAsync(Miou.Syscall, Action?)"/>: if <paramref name="register"/> throws, the syscall is reported
+    /// cancelled to the source and the exception is thrown here; a cancellation while suspended is reported at the
+    /// source's next <see cref="IEvents.Select"/>.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="register"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">Called outside a fiber.</exception>
     public static SuspendAwaitable SuspendAsync(string name, Action<Syscall> register)
     {
         ArgumentNullException.ThrowIfNull(register);
         var task = Suspension.CurrentTask("Fiber.SuspendAsync");
-        return new(new Syscall(task, name), 4, register);
+        return new(new Syscall(task, name), 1, register);
     }
 }

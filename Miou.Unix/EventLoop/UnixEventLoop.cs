@@ -208,9 +208,7 @@ public sealed class UnixEventLoop : IEvents
         waiter.InUse = true;
         try
         {
-            var syscall = await Fiber.SyscallAsync(name);
-            waiter.Syscall = syscall;
-            await Fiber.SuspendAsync(syscall, waiter.Register);
+            await Fiber.SuspendAsync(name, waiter.Register); // one scheduling point, then the wait
         }
         catch
         {
@@ -516,9 +514,7 @@ public sealed class UnixEventLoop : IEvents
         var sleeper = new Sleeper(this, deadline);
         try
         {
-            var syscall = await Fiber.SyscallAsync("sleep");
-            sleeper.Syscall = syscall;
-            await Fiber.SuspendAsync(syscall, sleeper.Register);
+            await Fiber.SuspendAsync("sleep", sleeper.Register);
         }
         catch
         {

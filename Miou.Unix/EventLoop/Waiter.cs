@@ -2,7 +2,7 @@ namespace Miou.Unix.EventLoop;
 
 /// <summary>
 /// One task waiting for one direction of one descriptor: registered in its domain's <see cref="UnixEventLoop"/> by the
-/// <c>onSuspend</c> callback of <see cref="Fiber.SuspendAsync(Syscall, Action?)"/>, and turned into the
+/// registration callback of <see cref="Fiber.SuspendAsync(string, Action{Syscall})"/>, and turned into the
 /// <see cref="Signal"/> of its <see cref="Syscall"/> when epoll reports the descriptor ready. A socket keeps one waiter
 /// per direction and reuses it (with its cached <see cref="Register"/> delegate) for every wait that does not overlap
 /// another on the same direction, so a wait allocates nothing of its own.
@@ -15,7 +15,11 @@ internal sealed class Waiter
         Write = write;
         Socket = socket;
         Persistent = persistent && socket is not null;
-        Register = () => Loop!.AddWaiter(this);
+        Register = syscall =>
+        {
+            Syscall = syscall;
+            Loop!.AddWaiter(this);
+        };
     }
 
     internal int Fd { get; }
@@ -32,8 +36,8 @@ internal sealed class Waiter
     /// </summary>
     internal bool Persistent { get; }
 
-    /// <summary>The <c>onSuspend</c> callback: registers this waiter in <see cref="Loop"/>.</summary>
-    internal Action Register { get; }
+    /// <summary>The registration callback of <see cref="Fiber.SuspendAsync(string, Action{Syscall})"/>: records the syscall and registers this waiter in <see cref="Loop"/>.</summary>
+    internal Action<Syscall> Register { get; }
 
     internal UnixEventLoop? Loop { get; set; }
 
@@ -95,5 +99,10 @@ internal sealed class Sleeper
     /// <summary>Its task was cancelled: the heap drops it when it reaches the top (or at the next compaction).</summary>
     internal bool Cancelled { get; set; }
 
-    internal void Register() => Loop.AddSleeper(this);
+    /// <summary>The registration callback of <see cref="Fiber.SuspendAsync(string, Action{Syscall})"/>.</summary>
+    internal void Register(Syscall syscall)
+    {
+        Syscall = syscall;
+        Loop.AddSleeper(this);
+    }
 }

@@ -71,6 +71,12 @@ internal sealed class FdEntry
     /// <summary>The same for writing.</summary>
     internal bool WriteReady { get; set; }
 
+    /// <summary>
+    /// epoll reported end of file (<c>EPOLLRDHUP</c>/<c>EPOLLHUP</c>) or an error for this registration: no edge will follow,
+    /// so a read may not be skipped on the strength of an earlier short read.
+    /// </summary>
+    internal bool PeerClosed { get; set; }
+
     internal Waiter? Readers { get; set; }
 
     internal Waiter? Writers { get; set; }

@@ -1,4 +1,5 @@
 using System.Net;
+using Miou.Unix.EventLoop;
 
 namespace Miou.Unix;
 
@@ -89,9 +90,21 @@ public sealed partial class UnixSocket
                 await WaitAsync(write: false, "read");
             }
 
+            var loop = UnixEventLoop.CurrentOrNull;
+            if (loop is not null && loop.KnownEmpty(this))
+            {
+                await WaitAsync(write: false, "read"); // nothing arrived since the queue was last seen empty: skip the would-block
+                continue;
+            }
+
             var n = TryRead(buffer.Span);
             if (n != WouldBlock)
             {
+                if (n > 0 && n < buffer.Length)
+                {
+                    loop?.ReadDrained(this);
+                }
+
                 return n;
             }
 

@@ -102,7 +102,6 @@ internal static class FiberMethodParser
             LanguageVersion: (int)((CSharpParseOptions)method.SyntaxTree.Options).LanguageVersion,
             Position: new SourcePosition(method.SyntaxTree.FilePath, method.SpanStart, start.Line, start.Character, bodyStart.Line + 1, bodyStart.Character),
             Declaration: new DeclarationFacts(
-                HintName: HintName(symbol, type.HintPrefix),
                 Usings: FileUsings(method, text).ToEquatableArray(),
                 NamespaceUsings: NamespaceUsings(method, text).ToEquatableArray(),
                 Namespace: type.Namespace,
@@ -356,17 +355,6 @@ internal static class FiberMethodParser
         }
     }
 
-    private static string HintName(IMethodSymbol symbol, string prefix)
-    {
-        var safe = new StringBuilder(prefix);
-        foreach (var c in symbol.Name)
-        {
-            safe.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
-        }
-
-        return safe + "." + KnownSymbols.Fnv(KnownSymbols.MethodKey(symbol)) + ".g.cs";
-    }
-
     /// <summary>
     /// What every [Fiber] method of a type shares, computed once per type symbol (so once per type and compilation):
     /// display strings are the costly part of the semantic step.
@@ -377,19 +365,9 @@ internal static class FiberMethodParser
     {
         public TypeContext(INamedTypeSymbol type)
         {
-            var safe = new StringBuilder();
-            foreach (var c in type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "") + ".")
-            {
-                safe.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
-            }
-
-            HintPrefix = safe.ToString();
             Namespace = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             Types = ContainingTypes(type).ToEquatableArray();
         }
-
-        /// <summary>The type's full name made safe for a file name, with a trailing dot.</summary>
-        public string HintPrefix { get; }
 
         public string Namespace { get; }
 

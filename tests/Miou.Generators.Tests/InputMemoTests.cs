@@ -20,9 +20,6 @@ public class InputMemoTests
     private static List<object> Inputs(GeneratorDriver driver) =>
         GeneratorHarness.RunResult(driver).TrackedSteps[FiberGenerator.Steps.FiberMethods].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
 
-    private static string Twin(GeneratorDriver driver, string prefix) =>
-        GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.StartsWith(prefix, StringComparison.Ordinal)).SourceText.ToString();
-
     [Test]
     public void An_edit_inside_a_body_of_another_file_reuses_every_input_as_is()
     {
@@ -72,10 +69,10 @@ public class InputMemoTests
             """;
         var compilation = GeneratorHarness.Compile(("/src/Definition.cs", definition), ("/src/Implementation.cs", implementation));
         var (driver, _, _) = GeneratorHarness.Run(compilation);
-        Assert.That(Twin(driver, "P.Work."), Does.Contain("return x + /*edit*/0;"));
+        Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Implementation.cs"), Does.Contain("return x + /*edit*/0;"));
 
         (driver, _, _) = GeneratorHarness.Run(Edit(compilation, "/src/Implementation.cs", "/*edit*/0", "41"), driver);
-        Assert.That(Twin(driver, "P.Work."), Does.Contain("return x + 41;"));
+        Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Implementation.cs"), Does.Contain("return x + 41;"));
     }
 
     [Test]
@@ -99,11 +96,11 @@ public class InputMemoTests
             """;
         var compilation = GeneratorHarness.Compile(("/src/Caller.cs", caller), ("/src/Util.cs", util));
         var (driver, _, _) = GeneratorHarness.Run(compilation);
-        Assert.That(Twin(driver, "Caller.Main."), Does.Contain("return Util.Compute(1);"));
+        Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Caller.cs"), Does.Contain("return Util.Compute(1);"));
 
         var edited = Edit(compilation, "/src/Util.cs", "/*overload*/", "[Fiber] public static int Compute(int x) { Fiber.Yield(); return x; }");
         var (again, output, diagnostics) = GeneratorHarness.Run(edited, driver);
-        Assert.That(Twin(again, "Caller.Main."), Does.Contain("return await Util.ComputeAsync(1);"));
+        Assert.That(GeneratorHarness.TwinsOf(again, "/src/Caller.cs"), Does.Contain("return await Util.ComputeAsync(1);"));
         Assert.That(diagnostics, Is.Empty);
         Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
     }

@@ -95,12 +95,10 @@ internal static class FiberMethodParser
 
         var type = s_types.GetValue(symbol.ContainingType, t => new TypeContext(t));
         var text = method.SyntaxTree.GetText(cancellation);
-        var start = text.Lines.GetLinePosition(method.SpanStart);
-        var bodyStart = body is null ? default : text.Lines.GetLinePosition(body.SpanStart);
         var source = new FiberMethodSource(
             Text: text.ToString(method.Span),
             LanguageVersion: (int)((CSharpParseOptions)method.SyntaxTree.Options).LanguageVersion,
-            Position: new SourcePosition(method.SyntaxTree.FilePath, method.SpanStart, start.Line, start.Character, bodyStart.Line + 1, bodyStart.Character),
+            Position: Position(method),
             Declaration: new DeclarationFacts(
                 Usings: FileUsings(method, text).ToEquatableArray(),
                 NamespaceUsings: NamespaceUsings(method, text).ToEquatableArray(),
@@ -123,6 +121,16 @@ internal static class FiberMethodParser
         }
 
         return new FiberMethodInput(null, source);
+    }
+
+    /// <summary>Where the method and its body are in the user's file.</summary>
+    public static SourcePosition Position(MethodDeclarationSyntax method)
+    {
+        var lines = method.SyntaxTree.GetText().Lines;
+        var body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
+        var start = lines.GetLinePosition(method.SpanStart);
+        var bodyStart = body is null ? default : lines.GetLinePosition(body.SpanStart);
+        return new SourcePosition(method.SyntaxTree.FilePath, method.SpanStart, start.Line, start.Character, bodyStart.Line + 1, bodyStart.Character);
     }
 
     private static bool HasInnerDirectives(MethodDeclarationSyntax method) =>

@@ -122,4 +122,57 @@ public class InputMemoTests
         Assert.That(property2, Is.EqualTo(property1));
         Assert.That(property3, Is.Not.EqualTo(property1));
     }
+
+    private const string ThreeMethods = """
+        using Miou;
+        public partial class Three
+        {
+            [Fiber] public static int First(int x) { Fiber.Yield(); return x + /*first*/1; }
+            [Fiber] public static string? Second(string? s) { Fiber.Yield(); return s; }
+            [Fiber] public static int Third(int x) { Fiber.Yield(); return First(x) + /*third*/3; }
+        }
+        """;
+
+    private static List<object> FreshInputs(Compilation compilation) => Inputs(GeneratorHarness.Run(compilation).Driver);
+
+    [Test]
+    public void An_edit_inside_one_body_reuses_the_inputs_of_the_other_methods_of_its_file()
+    {
+        // The file gets a new tree, so every method a new node: the others' inputs come back by their unchanged text.
+        Compilation compilation = GeneratorHarness.Compile(("/src/Three.cs", ThreeMethods));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        var before = Inputs(driver);
+
+        compilation = Edit(compilation, "/src/Three.cs", "/*first*/1", "/*first*/2"); // same length: nothing moves
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
+        var after = Inputs(driver);
+        Assert.That(after[0], Is.Not.EqualTo(before[0]));
+        Assert.That(ReferenceEquals(after[1], before[1]) && ReferenceEquals(after[2], before[2]), Is.True, "the other methods' inputs are the previous run's objects");
+        Assert.That(after, Is.EqualTo(FreshInputs(compilation)));
+
+        compilation = Edit(compilation, "/src/Three.cs", "/*first*/2", "/*first*/2 + 40\n            "); // moves the next methods
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
+        var moved = Inputs(driver);
+        Assert.That(moved, Is.EqualTo(FreshInputs(compilation)), "reused inputs get their new positions");
+        Assert.That(((Model.FiberMethodInput)moved[2]).Method!.Position.BodyLine, Is.EqualTo(((Model.FiberMethodInput)after[2]).Method!.Position.BodyLine + 1));
+        Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Three.cs"), Does.Contain("#line 7 \"/src/Three.cs\""));
+    }
+
+    [Test]
+    public void A_directive_moved_from_one_body_to_another_recomputes_the_methods_between()
+    {
+        // The declarations are the same (same directives, same tokens outside bodies), but Second's #nullable context is not.
+        var withDirective = ThreeMethods.Replace("/*first*/1;", "/*first*/1;\n#nullable disable\n");
+        Compilation compilation = GeneratorHarness.Compile(("/src/Three.cs", withDirective));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        Assert.That(((Model.FiberMethodInput)Inputs(driver)[1]).Method!.Declaration.NullableEnabled, Is.False);
+
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "/src/Three.cs");
+        var moved = withDirective.Replace("/*first*/1;\n#nullable disable\n", "/*first*/1;").Replace("/*third*/3;", "/*third*/3;\n#nullable disable\n");
+        compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(moved, System.Text.Encoding.UTF8)));
+        Assert.That(Parsing.InputMemo.Declarations.Shape(compilation.SyntaxTrees.Single(t => t.FilePath == "/src/Three.cs")), Is.EqualTo(Parsing.InputMemo.Declarations.Shape(tree)));
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
+        Assert.That(((Model.FiberMethodInput)Inputs(driver)[1]).Method!.Declaration.NullableEnabled, Is.True);
+        Assert.That(Inputs(driver), Is.EqualTo(FreshInputs(compilation)));
+    }
 }

@@ -35,12 +35,21 @@ internal static class InputMemo
 
     private static readonly ConditionalWeakTable<SyntaxNode, Entry> s_entries = new();
 
+    /// <summary>For tests: compute every input (and resolution) afresh on this thread, to compare with the kept ones.</summary>
+    [ThreadStatic]
+    internal static bool Bypass;
+
     /// <summary>
     /// The input of the declaration <paramref name="target"/>, whose body is on <paramref name="method"/> (the
     /// implementation part of a partial method, possibly in another tree), in <paramref name="compilation"/>.
     /// </summary>
     public static FiberMethodInput Get(SyntaxNode target, SyntaxNode method, Compilation compilation, Func<FiberMethodInput> compute)
     {
+        if (Bypass)
+        {
+            return compute();
+        }
+
         var declarations = Declarations.For(compilation);
         if (s_entries.TryGetValue(target, out var entry) && entry.Method == method && entry.Declarations.SameAs(declarations))
         {
@@ -66,8 +75,9 @@ internal static class InputMemo
     /// <summary>
     /// The inputs of the methods of a file's previous tree, by text: an edit inside one body gives the file a new tree, so
     /// every method of the file has a new node, but the others' inputs are unchanged when their text is, with the same
-    /// declarations (the file's own included: its <see cref="Declarations.Shape"/>), the same preprocessor directives
-    /// before them (the <c>#nullable</c> context) and the same language version. Only their position may differ: an input
+    /// declarations (the file's own included: its <see cref="Declarations.Shape"/>), the same place among them (methods
+    /// of the same text may be declared in different types), the same preprocessor directives before them (the
+    /// <c>#nullable</c> context) and the same language version. Only their position may differ: an input
     /// reused from the previous tree gets the new one. An input with diagnostics, or finished in the semantic step (a
     /// method with directives inside), holds positions elsewhere too and is not reused.
     /// </summary>
@@ -82,8 +92,8 @@ internal static class InputMemo
             public FiberMethodInput Input { get; }
         }
 
-        /// <summary>Per tree, its methods' inputs by (text, directives before the method).</summary>
-        private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<(string, int), Remembered>> s_byTree = new();
+        /// <summary>Per tree, its methods' inputs by (text, directives before the method, place among the declarations).</summary>
+        private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<(string, int, string), Remembered>> s_byTree = new();
 
         /// <summary>Per file path, its latest tree and the one before (weakly: old compilations stay collectable).</summary>
         private static readonly Dictionary<string, (WeakReference<SyntaxTree> Latest, WeakReference<SyntaxTree>? Before)> s_trees = new();
@@ -118,13 +128,14 @@ internal static class InputMemo
                 inputs.TryGetValue(Key(method), out found);
             }
 
-            if (found is null || !found.Declarations.SameAs(declarations) || found.Input is not { Done: null, Method: { Diagnostics.Count: 0 } source } ||
+            if (found is null || method is not MethodDeclarationSyntax declaration || !found.Declarations.SameAs(declarations) ||
+                found.Input is not { Done: null, Method: { Diagnostics.Count: 0 } source } ||
                 source.LanguageVersion != (int)((Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)tree.Options).LanguageVersion)
             {
                 return null;
             }
 
-            var position = FiberMethodParser.Position((MethodDeclarationSyntax)method);
+            var position = FiberMethodParser.Position(declaration);
             return position == source.Position ? found.Input : found.Input with { Method = source with { Position = position } };
         }
 
@@ -137,11 +148,28 @@ internal static class InputMemo
                 s_trees[tree.FilePath] = (new WeakReference<SyntaxTree>(tree), trees.Latest);
             }
 
-            s_byTree.GetValue(tree, static _ => new Dictionary<(string, int), Remembered>())[Key(method)] = new Remembered(declarations, input);
+            s_byTree.GetValue(tree, static _ => new Dictionary<(string, int, string), Remembered>())[Key(method)] = new Remembered(declarations, input);
         }
 
-        private static (string Text, int DirectivesBefore) Key(SyntaxNode method)
+        /// <summary>
+        /// The method's text, the number of directives before it, and its place: its index among its parent's members, and
+        /// so on up to the compilation unit (two trees of the same shape declare the same members in the same order).
+        /// </summary>
+        private static (string Text, int DirectivesBefore, string Place) Key(SyntaxNode method)
         {
+            var place = new StringBuilder();
+            for (var node = method; node.Parent is { } parent; node = parent)
+            {
+                var index = node is not MemberDeclarationSyntax member ? -1 : parent switch
+                {
+                    TypeDeclarationSyntax type => type.Members.IndexOf(member),
+                    BaseNamespaceDeclarationSyntax ns => ns.Members.IndexOf(member),
+                    CompilationUnitSyntax unit => unit.Members.IndexOf(member),
+                    _ => -1,
+                };
+                place.Append(index).Append('.');
+            }
+
             var directives = 0;
             if (method.SyntaxTree.GetRoot() is Microsoft.CodeAnalysis.CSharp.CSharpSyntaxNode { ContainsDirectives: true } root)
             {
@@ -151,7 +179,7 @@ internal static class InputMemo
                 }
             }
 
-            return (method.SyntaxTree.GetText().ToString(method.Span), directives);
+            return (method.SyntaxTree.GetText().ToString(method.Span), directives, place.ToString());
         }
     }
 

@@ -44,7 +44,7 @@ internal sealed class SuspensionNames
     private SuspensionNames(Compilation compilation)
     {
         _compilation = compilation;
-        _shared = s_byDeclarations.GetValue(InputMemo.Declarations.For(compilation), static _ => new Shared());
+        _shared = InputMemo.Bypass ? new Shared() : s_byDeclarations.GetValue(InputMemo.Declarations.For(compilation), static _ => new Shared());
         foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
         {
             if (UsesMiou(assembly))

@@ -133,7 +133,19 @@ public class InputMemoTests
         }
         """;
 
-    private static List<object> FreshInputs(Compilation compilation) => Inputs(GeneratorHarness.Run(compilation).Driver);
+    /// <summary>The inputs computed afresh: no kept input or resolution, a new compilation of the same trees.</summary>
+    private static List<object> FreshInputs(Compilation compilation)
+    {
+        Parsing.InputMemo.Bypass = true;
+        try
+        {
+            return Inputs(GeneratorHarness.Run(compilation.Clone()).Driver);
+        }
+        finally
+        {
+            Parsing.InputMemo.Bypass = false;
+        }
+    }
 
     [Test]
     public void An_edit_inside_one_body_reuses_the_inputs_of_the_other_methods_of_its_file()
@@ -173,6 +185,36 @@ public class InputMemoTests
         Assert.That(Parsing.InputMemo.Declarations.Shape(compilation.SyntaxTrees.Single(t => t.FilePath == "/src/Three.cs")), Is.EqualTo(Parsing.InputMemo.Declarations.Shape(tree)));
         (driver, _, _) = GeneratorHarness.Run(compilation, driver);
         Assert.That(((Model.FiberMethodInput)Inputs(driver)[1]).Method!.Declaration.NullableEnabled, Is.True);
+        Assert.That(Inputs(driver), Is.EqualTo(FreshInputs(compilation)));
+    }
+
+    [Test]
+    public void Methods_of_the_same_text_in_different_types_of_an_edited_file_keep_their_own_inputs()
+    {
+        // Same text, same directives before them: only where they are declared tells them apart.
+        const string twins = """
+            using Miou;
+            namespace N
+            {
+                using System.Text;
+                public partial class A { [Fiber] public static int Same() { Fiber.Yield(); return 1; } }
+            }
+            namespace N
+            {
+                using System.IO;
+                public partial class A { [Fiber] public static int Other() { Fiber.Yield(); return /*edit*/0; } }
+                public partial class B { [Fiber] public static int Same() { Fiber.Yield(); return 1; } }
+            }
+            namespace N
+            {
+                using System.Linq;
+                public partial class B { public static int Plain() => 0; }
+            }
+            """;
+        Compilation compilation = GeneratorHarness.Compile(("/src/Twins.cs", twins));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        compilation = Edit(compilation, "/src/Twins.cs", "/*edit*/0", "/*edit*/12345");
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
         Assert.That(Inputs(driver), Is.EqualTo(FreshInputs(compilation)));
     }
 }

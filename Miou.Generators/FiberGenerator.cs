@@ -12,7 +12,8 @@ namespace Miou.Generators;
 /// Routes <c>Fiber.Run(SomeFiberMethod, …)</c> to the twin with interceptors. Only value-equatable models travel
 /// through the pipeline; every step is named so that tests can check it stays cached. The per-method work is split in
 /// two: a cheap semantic step (which <c>ForAttributeWithMetadataName</c> reruns for every method on every compilation
-/// change) and the analysis and rewrite, keyed by its value, which rerun only for the methods whose input changed.
+/// change) and the analysis and rewrite, keyed by its value, which rerun only for the methods whose input changed. The
+/// twins are written one generated file per user source file.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class FiberGenerator : IIncrementalGenerator
@@ -29,6 +30,12 @@ public sealed class FiberGenerator : IIncrementalGenerator
         /// <summary>Each [Fiber] method analysed and rewritten to a spec or diagnostics (cached unless its input changed).</summary>
         public const string Twins = nameof(Twins);
 
+        /// <summary>
+        /// The twins and diagnostics of each source file, grouped from the collected <see cref="Twins"/>: one generated
+        /// file each, written again only for a file whose twins or diagnostics changed.
+        /// </summary>
+        public const string Files = nameof(Files);
+
         /// <summary>Each candidate Fiber.Run call.</summary>
         public const string RunCalls = nameof(RunCalls);
 
@@ -44,16 +51,22 @@ public sealed class FiberGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.FiberMethods)
             .Select(TwinBuilder.Build)
             .WithTrackingName(Steps.Twins);
-        context.RegisterSourceOutput(methods, static (production, result) =>
+
+        // One output per source file, not per method: the driver's work on every edit grows with the outputs it keeps.
+        var files = methods
+            .Collect()
+            .SelectMany(TwinEmitter.Group)
+            .WithTrackingName(Steps.Files);
+        context.RegisterSourceOutput(files, static (production, file) =>
         {
-            foreach (var diagnostic in result.Diagnostics)
+            foreach (var diagnostic in file.Diagnostics)
             {
                 production.ReportDiagnostic(diagnostic.ToDiagnostic());
             }
 
-            if (result.Spec is { } spec)
+            if (file.Twins.Count > 0)
             {
-                production.AddSource(spec.Declaration.HintName, TwinEmitter.Emit(spec));
+                production.AddSource(file.HintName, TwinEmitter.Emit(file));
             }
         });
 

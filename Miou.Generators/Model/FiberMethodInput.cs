@@ -28,7 +28,6 @@ internal sealed record FiberMethodSource(
 internal sealed record SourcePosition(string FilePath, int Start, int Line, int Column, int BodyLine, int BodyColumn);
 
 /// <summary>The parts of <see cref="FiberMethodSpec"/> that need the symbol or the rest of the file.</summary>
-/// <param name="HintName">The generated file's name.</param>
 /// <param name="Usings">The using directives in scope in the user's file (file level), one per entry.</param>
 /// <param name="NamespaceUsings">The using directives declared inside the enclosing namespace declarations.</param>
 /// <param name="Namespace">The containing namespace, or empty for the global namespace.</param>
@@ -40,7 +39,6 @@ internal sealed record SourcePosition(string FilePath, int Start, int Line, int 
 /// <param name="Key">The method's <see cref="Parsing.KnownSymbols.MethodKey"/>, matched by interceptors.</param>
 /// <param name="EntryBridge">The declaration of the internal entry bridge used by interceptors, or empty when none is needed.</param>
 internal sealed record DeclarationFacts(
-    string HintName,
     EquatableArray<string> Usings,
     EquatableArray<string> NamespaceUsings,
     string Namespace,

@@ -95,14 +95,11 @@ internal static class FiberMethodParser
 
         var type = s_types.GetValue(symbol.ContainingType, t => new TypeContext(t));
         var text = method.SyntaxTree.GetText(cancellation);
-        var start = text.Lines.GetLinePosition(method.SpanStart);
-        var bodyStart = body is null ? default : text.Lines.GetLinePosition(body.SpanStart);
         var source = new FiberMethodSource(
             Text: text.ToString(method.Span),
             LanguageVersion: (int)((CSharpParseOptions)method.SyntaxTree.Options).LanguageVersion,
-            Position: new SourcePosition(method.SyntaxTree.FilePath, method.SpanStart, start.Line, start.Character, bodyStart.Line + 1, bodyStart.Character),
+            Position: Position(method),
             Declaration: new DeclarationFacts(
-                HintName: HintName(symbol, type.HintPrefix),
                 Usings: FileUsings(method, text).ToEquatableArray(),
                 NamespaceUsings: NamespaceUsings(method, text).ToEquatableArray(),
                 Namespace: type.Namespace,
@@ -124,6 +121,16 @@ internal static class FiberMethodParser
         }
 
         return new FiberMethodInput(null, source);
+    }
+
+    /// <summary>Where the method and its body are in the user's file.</summary>
+    public static SourcePosition Position(MethodDeclarationSyntax method)
+    {
+        var lines = method.SyntaxTree.GetText().Lines;
+        var body = (SyntaxNode?)method.Body ?? method.ExpressionBody;
+        var start = lines.GetLinePosition(method.SpanStart);
+        var bodyStart = body is null ? default : lines.GetLinePosition(body.SpanStart);
+        return new SourcePosition(method.SyntaxTree.FilePath, method.SpanStart, start.Line, start.Character, bodyStart.Line + 1, bodyStart.Character);
     }
 
     private static bool HasInnerDirectives(MethodDeclarationSyntax method) =>
@@ -356,17 +363,6 @@ internal static class FiberMethodParser
         }
     }
 
-    private static string HintName(IMethodSymbol symbol, string prefix)
-    {
-        var safe = new StringBuilder(prefix);
-        foreach (var c in symbol.Name)
-        {
-            safe.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
-        }
-
-        return safe + "." + KnownSymbols.Fnv(KnownSymbols.MethodKey(symbol)) + ".g.cs";
-    }
-
     /// <summary>
     /// What every [Fiber] method of a type shares, computed once per type symbol (so once per type and compilation):
     /// display strings are the costly part of the semantic step.
@@ -377,19 +373,9 @@ internal static class FiberMethodParser
     {
         public TypeContext(INamedTypeSymbol type)
         {
-            var safe = new StringBuilder();
-            foreach (var c in type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "") + ".")
-            {
-                safe.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
-            }
-
-            HintPrefix = safe.ToString();
             Namespace = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             Types = ContainingTypes(type).ToEquatableArray();
         }
-
-        /// <summary>The type's full name made safe for a file name, with a trailing dot.</summary>
-        public string HintPrefix { get; }
 
         public string Namespace { get; }
 

@@ -35,26 +35,152 @@ internal static class InputMemo
 
     private static readonly ConditionalWeakTable<SyntaxNode, Entry> s_entries = new();
 
+    /// <summary>For tests: compute every input (and resolution) afresh on this thread, to compare with the kept ones.</summary>
+    [ThreadStatic]
+    internal static bool Bypass;
+
     /// <summary>
     /// The input of the declaration <paramref name="target"/>, whose body is on <paramref name="method"/> (the
     /// implementation part of a partial method, possibly in another tree), in <paramref name="compilation"/>.
     /// </summary>
     public static FiberMethodInput Get(SyntaxNode target, SyntaxNode method, Compilation compilation, Func<FiberMethodInput> compute)
     {
+        if (Bypass)
+        {
+            return compute();
+        }
+
         var declarations = Declarations.For(compilation);
         if (s_entries.TryGetValue(target, out var entry) && entry.Method == method && entry.Declarations.SameAs(declarations))
         {
             return entry.Input;
         }
 
-        var input = compute();
+        // The method's own tree changed (an edit in its file): the previous tree of the file may have had the same method.
+        var input = target == method ? Texts.Find(target, declarations) : null;
+        input ??= compute();
         lock (s_entries)
         {
             s_entries.Remove(target);
             s_entries.Add(target, new Entry(method, declarations, input));
+            if (target == method)
+            {
+                Texts.Remember(target, declarations, input);
+            }
         }
 
         return input;
+    }
+
+    /// <summary>
+    /// The inputs of the methods of a file's previous tree, by text: an edit inside one body gives the file a new tree, so
+    /// every method of the file has a new node, but the others' inputs are unchanged when their text is, with the same
+    /// declarations (the file's own included: its <see cref="Declarations.Shape"/>), the same place among them (methods
+    /// of the same text may be declared in different types), the same preprocessor directives before them (the
+    /// <c>#nullable</c> context) and the same language version. Only their position may differ: an input
+    /// reused from the previous tree gets the new one. An input with diagnostics, or finished in the semantic step (a
+    /// method with directives inside), holds positions elsewhere too and is not reused.
+    /// </summary>
+    private static class Texts
+    {
+        private sealed class Remembered
+        {
+            public Remembered(Declarations declarations, FiberMethodInput input) => (Declarations, Input) = (declarations, input);
+
+            public Declarations Declarations { get; }
+
+            public FiberMethodInput Input { get; }
+        }
+
+        /// <summary>Per tree, its methods' inputs by (text, directives before the method, place among the declarations).</summary>
+        private static readonly ConditionalWeakTable<SyntaxTree, Dictionary<(string, int, string), Remembered>> s_byTree = new();
+
+        /// <summary>Per file path, its latest tree and the one before (weakly: old compilations stay collectable).</summary>
+        private static readonly Dictionary<string, (WeakReference<SyntaxTree> Latest, WeakReference<SyntaxTree>? Before)> s_trees = new();
+
+        public static FiberMethodInput? Find(SyntaxNode method, Declarations declarations)
+        {
+            var tree = method.SyntaxTree;
+            SyntaxTree? before;
+            lock (s_entries)
+            {
+                if (!s_trees.TryGetValue(tree.FilePath, out var trees) || !trees.Latest.TryGetTarget(out var latest))
+                {
+                    return null;
+                }
+
+                before = latest == tree ? null : latest;
+                if (before is null && trees.Before is not null)
+                {
+                    trees.Before.TryGetTarget(out before);
+                }
+            }
+
+            if (before is null || !s_byTree.TryGetValue(before, out var inputs) ||
+                !string.Equals(Declarations.ShapeOf(before), Declarations.ShapeOf(tree), StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            Remembered? found;
+            lock (s_entries)
+            {
+                inputs.TryGetValue(Key(method), out found);
+            }
+
+            if (found is null || method is not MethodDeclarationSyntax declaration || !found.Declarations.SameAs(declarations) ||
+                found.Input is not { Done: null, Method: { Diagnostics.Count: 0 } source } ||
+                source.LanguageVersion != (int)((Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)tree.Options).LanguageVersion)
+            {
+                return null;
+            }
+
+            var position = FiberMethodParser.Position(declaration);
+            return position == source.Position ? found.Input : found.Input with { Method = source with { Position = position } };
+        }
+
+        /// <summary>Notes <paramref name="input"/> as the input of <paramref name="method"/> in its tree (under the caller's lock).</summary>
+        public static void Remember(SyntaxNode method, Declarations declarations, FiberMethodInput input)
+        {
+            var tree = method.SyntaxTree;
+            if (!s_trees.TryGetValue(tree.FilePath, out var trees) || !trees.Latest.TryGetTarget(out var latest) || latest != tree)
+            {
+                s_trees[tree.FilePath] = (new WeakReference<SyntaxTree>(tree), trees.Latest);
+            }
+
+            s_byTree.GetValue(tree, static _ => new Dictionary<(string, int, string), Remembered>())[Key(method)] = new Remembered(declarations, input);
+        }
+
+        /// <summary>
+        /// The method's text, the number of directives before it, and its place: its index among its parent's members, and
+        /// so on up to the compilation unit (two trees of the same shape declare the same members in the same order).
+        /// </summary>
+        private static (string Text, int DirectivesBefore, string Place) Key(SyntaxNode method)
+        {
+            var place = new StringBuilder();
+            for (var node = method; node.Parent is { } parent; node = parent)
+            {
+                var index = node is not MemberDeclarationSyntax member ? -1 : parent switch
+                {
+                    TypeDeclarationSyntax type => type.Members.IndexOf(member),
+                    BaseNamespaceDeclarationSyntax ns => ns.Members.IndexOf(member),
+                    CompilationUnitSyntax unit => unit.Members.IndexOf(member),
+                    _ => -1,
+                };
+                place.Append(index).Append('.');
+            }
+
+            var directives = 0;
+            if (method.SyntaxTree.GetRoot() is Microsoft.CodeAnalysis.CSharp.CSharpSyntaxNode { ContainsDirectives: true } root)
+            {
+                for (var directive = root.GetFirstDirective(); directive is not null && directive.SpanStart < method.SpanStart; directive = directive.GetNextDirective())
+                {
+                    directives++;
+                }
+            }
+
+            return (method.SyntaxTree.GetText().ToString(method.Span), directives, place.ToString());
+        }
     }
 
     /// <summary>
@@ -66,6 +192,9 @@ internal static class InputMemo
     {
         private static readonly ConditionalWeakTable<Compilation, Declarations> s_byCompilation = new();
         private static readonly ConditionalWeakTable<SyntaxTree, string> s_byTree = new();
+
+        /// <summary>A tree's <see cref="Shape"/>, computed once per tree.</summary>
+        public static string ShapeOf(SyntaxTree tree) => s_byTree.GetValue(tree, Shape);
         private static Declarations? s_last;
 
         private readonly CompilationOptions _options;
@@ -81,7 +210,7 @@ internal static class InputMemo
             var trees = new List<string>();
             foreach (var tree in compilation.SyntaxTrees)
             {
-                trees.Add(s_byTree.GetValue(tree, Shape));
+                trees.Add(ShapeOf(tree));
             }
 
             _trees = trees.ToArray();

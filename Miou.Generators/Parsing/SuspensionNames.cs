@@ -11,18 +11,32 @@ namespace Miou.Generators.Parsing;
 /// the semantic model (which binds the statement) only about names that can matter. A name can matter when a referenced
 /// assembly that uses Miou declares a [Fiber] or [DirectStyle] method of that name, or when the compilation's own source
 /// declares any member of that name (the declaration table answers without binding). Computed once per referenced
-/// assembly and once per compilation; lookups and call resolutions are kept per scope for the compilation too.
+/// assembly and once per compilation; lookups and call resolutions are kept per scope for the compilation too. The
+/// answers that depend only on the compilation's declarations (the source's names, and the resolutions of calls in an
+/// import context) are kept while the declarations are unchanged (<see cref="InputMemo.Declarations"/>), so across
+/// edits inside bodies: a new compilation binds a file's imports again, which a lookup would pay on every such edit.
 /// </summary>
 internal sealed class SuspensionNames
 {
     private static readonly ConditionalWeakTable<Compilation, SuspensionNames> s_byCompilation = new();
     private static readonly ConditionalWeakTable<IAssemblySymbol, HashSet<string>> s_byAssembly = new();
 
+    private static readonly ConditionalWeakTable<InputMemo.Declarations, Shared> s_byDeclarations = new();
+
     private readonly Compilation _compilation;
     private readonly HashSet<string> _referenced = new();
-    private readonly Dictionary<string, bool> _source = new();
+    private readonly Shared _shared;
     private readonly Dictionary<(SyntaxTree Tree, int Scope, string Name), ImmutableArray<ISymbol>> _lookups = new();
     private readonly Dictionary<(object Scope, string Receiver, string Name, string Arguments), CallResolution> _resolutions = new();
+
+    /// <summary>What depends only on the declarations, the references and the options: shared by the compilations that have equal ones.</summary>
+    private sealed class Shared
+    {
+        public Dictionary<string, bool> Source { get; } = new();
+
+        /// <summary>Resolutions in an import context (a string): a scope that is a node belongs to one compilation's tree.</summary>
+        public Dictionary<(object Scope, string Receiver, string Name, string Arguments), CallResolution> Resolutions { get; } = new();
+    }
 
     /// <summary>How a call resolved by lookup: when not <paramref name="ByLookup"/>, the call must be bound.</summary>
     public readonly record struct CallResolution(bool ByLookup, Model.CallFact? Fact);
@@ -30,6 +44,7 @@ internal sealed class SuspensionNames
     private SuspensionNames(Compilation compilation)
     {
         _compilation = compilation;
+        _shared = InputMemo.Bypass ? new Shared() : s_byDeclarations.GetValue(InputMemo.Declarations.For(compilation), static _ => new Shared());
         foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
         {
             if (UsesMiou(assembly))
@@ -49,12 +64,13 @@ internal sealed class SuspensionNames
             return true;
         }
 
-        lock (_source)
+        var source = _shared.Source;
+        lock (source)
         {
-            if (!_source.TryGetValue(name, out var declared))
+            if (!source.TryGetValue(name, out var declared))
             {
                 declared = _compilation.ContainsSymbolsWithName(name, SymbolFilter.Member);
-                _source[name] = declared;
+                source[name] = declared;
             }
 
             return declared;
@@ -88,24 +104,25 @@ internal sealed class SuspensionNames
 
     /// <summary>
     /// The resolution of <c>receiver.name(…)</c> (or <c>name(…)</c>) with these arguments in a scope (a type
-    /// declaration, or the text of the namespaces and usings around it), computed once per scope and compilation: it
-    /// depends only on lookups there and on the arguments' number and names.
+    /// declaration, or the text of the namespaces and usings around it), computed once per scope and compilation (per
+    /// import context and declarations): it depends only on lookups there and on the arguments' number and names.
     /// </summary>
     public CallResolution Resolution(object scope, string receiver, string name, string arguments, Func<CallResolution> resolve)
     {
         var key = (scope, receiver, name, arguments);
-        lock (_resolutions)
+        var resolutions = scope is string ? _shared.Resolutions : _resolutions;
+        lock (resolutions)
         {
-            if (_resolutions.TryGetValue(key, out var known))
+            if (resolutions.TryGetValue(key, out var known))
             {
                 return known;
             }
         }
 
         var resolution = resolve();
-        lock (_resolutions)
+        lock (resolutions)
         {
-            _resolutions[key] = resolution;
+            resolutions[key] = resolution;
         }
 
         return resolution;

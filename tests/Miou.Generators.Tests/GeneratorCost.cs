@@ -66,6 +66,21 @@ public class GeneratorCost
         }
     }
 
+    /// <summary>
+    /// The least a generator that writes one file per source file pays: the floor plus an output per file holding
+    /// [Fiber] methods (100 here), each the size of its methods' twins.
+    /// </summary>
+    private sealed class FloorPerFile : IIncrementalGenerator
+    {
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            var names = context.SyntaxProvider.ForAttributeWithMetadataName("Miou.FiberAttribute", static (_, _) => true, static (c, _) => (c.TargetNode.SyntaxTree.FilePath, c.TargetSymbol.Name));
+            var files = names.Collect().SelectMany(static (all, _) => all.GroupBy(n => n.FilePath).Select(g => (g.Key, string.Join(",", g.Select(n => n.Name)))));
+            context.RegisterSourceOutput(files, static (production, file) =>
+                production.AddSource(System.IO.Path.GetFileNameWithoutExtension(file.Key) + ".g.cs", "// " + file.Item2 + new string(' ', 6000) + "\ninternal static class " + System.IO.Path.GetFileNameWithoutExtension(file.Key) + "_Generated { }\n"));
+        }
+    }
+
     private static (string Path, string Text)[] Project() => Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(i))).ToArray();
 
     private static Compilation Edit(Compilation compilation, string marker, string replacement)
@@ -74,6 +89,17 @@ public class GeneratorCost
         var text = tree.GetText().ToString();
         Assert.That(text, Does.Contain(marker));
         return compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace(marker, replacement), Encoding.UTF8)));
+    }
+
+    private static int CountTwins(string text)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(" async global::Miou.Fiber<int> M", StringComparison.Ordinal); at >= 0; at = text.IndexOf(" async global::Miou.Fiber<int> M", at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
@@ -157,7 +183,8 @@ public class GeneratorCost
             full.Add(watch.Elapsed.TotalMilliseconds);
         }
 
-        Assert.That(GeneratorHarness.RunResult(driver).GeneratedSources, Has.Length.EqualTo(Methods));
+        var twins = GeneratorHarness.RunResult(driver).GeneratedSources.Sum(s => CountTwins(s.SourceText.ToString()));
+        Assert.That(twins, Is.EqualTo(Methods), "one twin per method, whatever the files they are written to");
         var (tracked, _, _) = GeneratorHarness.Run(compilation);
 
         // Edits alternate inside one body and outside every [Fiber] method, each a real change of the previous text.
@@ -181,11 +208,13 @@ public class GeneratorCost
         // The floor, measured the same way on the same project, for scale.
         var (floorFull, floorEdit) = MeasureFloor(files, () => new Floor());
         var (perMethodFull, perMethodEdit) = MeasureFloor(files, () => new FloorPerMethod());
+        var (perFileFull, perFileEdit) = MeasureFloor(files, () => new FloorPerFile());
 
         TestContext.Out.WriteLine($"runs (ms): full {List(full)}; inside {List(inside)}; outside {List(outside)}; floor full {List(floorFull)}; floor edit {List(floorEdit)}; " +
-            $"floor with a file per method: full {List(perMethodFull)}, edit {List(perMethodEdit)}");
+            $"floor with a file per method: full {List(perMethodFull)}, edit {List(perMethodEdit)}; floor with a file per source file: full {List(perFileFull)}, edit {List(perFileEdit)}");
         TestContext.Out.WriteLine($"for scale, a ForAttributeWithMetadataName generator that does nothing (median): full {Median(floorFull):F0} ms, edit {Median(floorEdit):F1} ms");
         TestContext.Out.WriteLine($"for scale, the same writing a constant file per method (median): full {Median(perMethodFull):F0} ms, edit {Median(perMethodEdit):F1} ms");
+        TestContext.Out.WriteLine($"for scale, the same writing a constant file per source file (median): full {Median(perFileFull):F0} ms, edit {Median(perFileEdit):F1} ms");
         TestContext.Out.WriteLine($"{Methods} [Fiber] methods (median of {Runs}): full {Median(full):F0} ms, edit inside one body {Median(inside):F1} ms, edit outside {Median(outside):F1} ms");
     }
 }

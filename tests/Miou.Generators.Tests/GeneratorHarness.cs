@@ -48,13 +48,20 @@ internal static class GeneratorHarness
 
     public static GeneratorRunResult RunResult(GeneratorDriver driver) => driver.GetRunResult().Results.Single();
 
+    /// <summary>The generated file that holds the twins of the [Fiber] methods whose bodies are in the user's file <paramref name="path"/>.</summary>
+    public static string TwinsOf(GeneratorDriver driver, string path = UserFile) =>
+        RunResult(driver).GeneratedSources.Single(s => s.HintName == Path.GetFileNameWithoutExtension(path) + ".g.cs").SourceText.ToString();
+
     /// <summary>Generates, checks the whole compilation has no error or warning, and loads it with its symbols.</summary>
-    public static Assembly GenerateAndLoad(string source)
+    public static Assembly GenerateAndLoad(string source) => GenerateAndLoad((UserFile, source));
+
+    /// <summary>Generates for several user files, checks the whole compilation has no error or warning, and loads it.</summary>
+    public static Assembly GenerateAndLoad(params (string Path, string Text)[] files)
     {
-        var (_, output, diagnostics) = Run(Compile(source));
+        var (_, output, diagnostics) = Run(Compile(files));
         Assert.That(diagnostics, Is.Empty, "generator diagnostics");
         var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
-        Assert.That(problems, Is.Empty, () => string.Join("\n", problems) + "\n" + string.Join("\n---\n", output.SyntaxTrees.Skip(2).Select(t => t.ToString())));
+        Assert.That(problems, Is.Empty, () => string.Join("\n", problems) + "\n" + string.Join("\n---\n", output.SyntaxTrees.Skip(1 + files.Length).Select(t => t.ToString())));
         using var pe = new MemoryStream();
         using var pdb = new MemoryStream();
         var emitted = output.Emit(pe, pdb, options: new EmitOptions(debugInformationFormat: DebugInformationFormat.PortablePdb));

@@ -6,7 +6,8 @@ namespace Miou.Generators.Tests;
 
 /// <summary>
 /// An edit outside [Fiber] methods reruns nothing that matters: the semantic step reports every method unchanged and
-/// the analysis and rewrite stay cached. An edit inside one method reruns that method's steps only.
+/// the analysis and rewrite stay cached. An edit inside one method reruns that method's steps only, and writes again
+/// only the generated file of that method's source file.
 /// </summary>
 public class IncrementalityTests
 {
@@ -27,7 +28,7 @@ public class IncrementalityTests
         }
         """;
 
-    private static readonly string[] s_steps = [FiberGenerator.Steps.FiberMethods, FiberGenerator.Steps.Twins, FiberGenerator.Steps.RunCalls, FiberGenerator.Steps.Interceptors];
+    private static readonly string[] s_steps = [FiberGenerator.Steps.FiberMethods, FiberGenerator.Steps.Twins, FiberGenerator.Steps.Files, FiberGenerator.Steps.RunCalls, FiberGenerator.Steps.Interceptors];
 
     private static (GeneratorDriver Driver, Compilation Compilation) FirstRun()
     {
@@ -59,8 +60,9 @@ public class IncrementalityTests
             Assert.That(reasons, Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), step);
         }
 
-        // The strongest true thing: the per-method analysis and rewrite do not run at all.
+        // The strongest true thing: the per-method analysis and rewrite do not run at all, nor does the grouping by file.
         Assert.That(Reasons(again, FiberGenerator.Steps.Twins), Is.All.EqualTo(IncrementalStepRunReason.Cached));
+        Assert.That(Reasons(again, FiberGenerator.Steps.Files), Is.All.EqualTo(IncrementalStepRunReason.Cached));
         Assert.That(Reasons(again, FiberGenerator.Steps.FiberMethods), Is.All.EqualTo(IncrementalStepRunReason.Unchanged));
 
         var outputs = GeneratorHarness.RunResult(again).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
@@ -78,6 +80,7 @@ public class IncrementalityTests
         var (again, _, _) = GeneratorHarness.Run(edited, driver);
         Assert.That(Reasons(again, FiberGenerator.Steps.FiberMethods), Is.All.EqualTo(IncrementalStepRunReason.Unchanged));
         Assert.That(Reasons(again, FiberGenerator.Steps.Twins), Is.All.EqualTo(IncrementalStepRunReason.Cached));
+        Assert.That(Reasons(again, FiberGenerator.Steps.Files), Is.All.EqualTo(IncrementalStepRunReason.Cached));
     }
 
     [Test]
@@ -95,8 +98,41 @@ public class IncrementalityTests
         // The other method: the semantic step reran (it always does) and found nothing new, so its rewrite did not run.
         Assert.That(Reasons(again, FiberGenerator.Steps.FiberMethods), Has.One.EqualTo(IncrementalStepRunReason.Unchanged));
         Assert.That(Reasons(again, FiberGenerator.Steps.Twins), Has.One.EqualTo(IncrementalStepRunReason.Cached));
-        var generated = GeneratorHarness.RunResult(again).GeneratedSources.Single(s => s.HintName.Contains(".Main."));
-        Assert.That(generated.SourceText.ToString(), Does.Contain("+ 1;"));
+        Assert.That(Reasons(again, FiberGenerator.Steps.Files), Is.EqualTo(new[] { IncrementalStepRunReason.Modified }));
+        Assert.That(GeneratorHarness.TwinsOf(again, "/src/Fibers.cs"), Does.Contain("+ 1;"));
+    }
+
+    [Test]
+    public void An_edit_inside_a_fiber_method_writes_again_the_generated_file_of_its_source_file_only()
+    {
+        // One generated file per source file: the other file's twins are neither rebuilt nor written again.
+        const string more = """
+            using Miou;
+            namespace Elsewhere;
+            public partial class More
+            {
+                [Fiber] public static int Twice(int x) { Fiber.Yield(); return x * 2; }
+                [Fiber] public static int Thrice(int x) { Fiber.Yield(); return x * 3; }
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(("/src/Fibers.cs", Fibers), ("/src/More.cs", more), ("/src/Other.cs", Other));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        var moreBefore = GeneratorHarness.TwinsOf(driver, "/src/More.cs");
+        Assert.That(moreBefore, Does.Contain("TwiceAsync(int x)").And.Contain("ThriceAsync(int x)"));
+        Assert.That(GeneratorHarness.RunResult(driver).GeneratedSources.Select(s => s.HintName),
+            Is.EquivalentTo(new[] { "Fibers.g.cs", "More.g.cs", "Miou.FiberRunInterceptors.g.cs" }));
+
+        var (again, output, _) = GeneratorHarness.Run(Edit(compilation, "/src/Fibers.cs", "1"), driver);
+        Assert.That(Reasons(again, FiberGenerator.Steps.Twins).Count(r => r != IncrementalStepRunReason.Cached), Is.EqualTo(1));
+        Assert.That(Reasons(again, FiberGenerator.Steps.Files), Is.EqualTo(new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Unchanged }));
+
+        // The output step ran for Fibers.cs's file only; More.cs's is the previous run's.
+        var outputs = GeneratorHarness.RunResult(again).TrackedOutputSteps.SelectMany(s => s.Value)
+            .Where(s => s.Inputs.Any(i => i.Source.Name == FiberGenerator.Steps.Files)).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.That(outputs, Is.EquivalentTo(new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Cached }));
+        Assert.That(GeneratorHarness.TwinsOf(again, "/src/Fibers.cs"), Does.Contain("+ 1;"));
+        Assert.That(GeneratorHarness.TwinsOf(again, "/src/More.cs"), Is.EqualTo(moreBefore));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
     }
 
     [Test]
@@ -130,8 +166,7 @@ public class IncrementalityTests
         Assert.That(diagnostics, Is.Empty);
         Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
 
-        static string MainTwin(GeneratorDriver driver) =>
-            GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.StartsWith("Caller.Main.", StringComparison.Ordinal)).SourceText.ToString();
+        static string MainTwin(GeneratorDriver driver) => GeneratorHarness.TwinsOf(driver, "/src/Caller.cs");
     }
 
     [TestCase(nameof(Sources.Statements))]

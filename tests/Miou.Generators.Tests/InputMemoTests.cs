@@ -20,9 +20,6 @@ public class InputMemoTests
     private static List<object> Inputs(GeneratorDriver driver) =>
         GeneratorHarness.RunResult(driver).TrackedSteps[FiberGenerator.Steps.FiberMethods].SelectMany(s => s.Outputs).Select(o => o.Value).ToList();
 
-    private static string Twin(GeneratorDriver driver, string prefix) =>
-        GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.StartsWith(prefix, StringComparison.Ordinal)).SourceText.ToString();
-
     [Test]
     public void An_edit_inside_a_body_of_another_file_reuses_every_input_as_is()
     {
@@ -72,10 +69,10 @@ public class InputMemoTests
             """;
         var compilation = GeneratorHarness.Compile(("/src/Definition.cs", definition), ("/src/Implementation.cs", implementation));
         var (driver, _, _) = GeneratorHarness.Run(compilation);
-        Assert.That(Twin(driver, "P.Work."), Does.Contain("return x + /*edit*/0;"));
+        Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Implementation.cs"), Does.Contain("return x + /*edit*/0;"));
 
         (driver, _, _) = GeneratorHarness.Run(Edit(compilation, "/src/Implementation.cs", "/*edit*/0", "41"), driver);
-        Assert.That(Twin(driver, "P.Work."), Does.Contain("return x + 41;"));
+        Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Implementation.cs"), Does.Contain("return x + 41;"));
     }
 
     [Test]
@@ -99,11 +96,11 @@ public class InputMemoTests
             """;
         var compilation = GeneratorHarness.Compile(("/src/Caller.cs", caller), ("/src/Util.cs", util));
         var (driver, _, _) = GeneratorHarness.Run(compilation);
-        Assert.That(Twin(driver, "Caller.Main."), Does.Contain("return Util.Compute(1);"));
+        Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Caller.cs"), Does.Contain("return Util.Compute(1);"));
 
         var edited = Edit(compilation, "/src/Util.cs", "/*overload*/", "[Fiber] public static int Compute(int x) { Fiber.Yield(); return x; }");
         var (again, output, diagnostics) = GeneratorHarness.Run(edited, driver);
-        Assert.That(Twin(again, "Caller.Main."), Does.Contain("return await Util.ComputeAsync(1);"));
+        Assert.That(GeneratorHarness.TwinsOf(again, "/src/Caller.cs"), Does.Contain("return await Util.ComputeAsync(1);"));
         Assert.That(diagnostics, Is.Empty);
         Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
     }
@@ -124,5 +121,100 @@ public class InputMemoTests
         var property3 = Parsing.InputMemo.Declarations.Shape(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("struct S { int P { get => field; } }"));
         Assert.That(property2, Is.EqualTo(property1));
         Assert.That(property3, Is.Not.EqualTo(property1));
+    }
+
+    private const string ThreeMethods = """
+        using Miou;
+        public partial class Three
+        {
+            [Fiber] public static int First(int x) { Fiber.Yield(); return x + /*first*/1; }
+            [Fiber] public static string? Second(string? s) { Fiber.Yield(); return s; }
+            [Fiber] public static int Third(int x) { Fiber.Yield(); return First(x) + /*third*/3; }
+        }
+        """;
+
+    /// <summary>The inputs computed afresh: no kept input or resolution, a new compilation of the same trees.</summary>
+    private static List<object> FreshInputs(Compilation compilation)
+    {
+        Parsing.InputMemo.Bypass = true;
+        try
+        {
+            return Inputs(GeneratorHarness.Run(compilation.Clone()).Driver);
+        }
+        finally
+        {
+            Parsing.InputMemo.Bypass = false;
+        }
+    }
+
+    [Test]
+    public void An_edit_inside_one_body_reuses_the_inputs_of_the_other_methods_of_its_file()
+    {
+        // The file gets a new tree, so every method a new node: the others' inputs come back by their unchanged text.
+        Compilation compilation = GeneratorHarness.Compile(("/src/Three.cs", ThreeMethods));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        var before = Inputs(driver);
+
+        compilation = Edit(compilation, "/src/Three.cs", "/*first*/1", "/*first*/2"); // same length: nothing moves
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
+        var after = Inputs(driver);
+        Assert.That(after[0], Is.Not.EqualTo(before[0]));
+        Assert.That(ReferenceEquals(after[1], before[1]) && ReferenceEquals(after[2], before[2]), Is.True, "the other methods' inputs are the previous run's objects");
+        Assert.That(after, Is.EqualTo(FreshInputs(compilation)));
+
+        compilation = Edit(compilation, "/src/Three.cs", "/*first*/2", "/*first*/2 + 40\n            "); // moves the next methods
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
+        var moved = Inputs(driver);
+        Assert.That(moved, Is.EqualTo(FreshInputs(compilation)), "reused inputs get their new positions");
+        Assert.That(((Model.FiberMethodInput)moved[2]).Method!.Position.BodyLine, Is.EqualTo(((Model.FiberMethodInput)after[2]).Method!.Position.BodyLine + 1));
+        Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Three.cs"), Does.Contain("#line 7 \"/src/Three.cs\""));
+    }
+
+    [Test]
+    public void A_directive_moved_from_one_body_to_another_recomputes_the_methods_between()
+    {
+        // The declarations are the same (same directives, same tokens outside bodies), but Second's #nullable context is not.
+        var withDirective = ThreeMethods.Replace("/*first*/1;", "/*first*/1;\n#nullable disable\n");
+        Compilation compilation = GeneratorHarness.Compile(("/src/Three.cs", withDirective));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        Assert.That(((Model.FiberMethodInput)Inputs(driver)[1]).Method!.Declaration.NullableEnabled, Is.False);
+
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "/src/Three.cs");
+        var moved = withDirective.Replace("/*first*/1;\n#nullable disable\n", "/*first*/1;").Replace("/*third*/3;", "/*third*/3;\n#nullable disable\n");
+        compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(moved, System.Text.Encoding.UTF8)));
+        Assert.That(Parsing.InputMemo.Declarations.Shape(compilation.SyntaxTrees.Single(t => t.FilePath == "/src/Three.cs")), Is.EqualTo(Parsing.InputMemo.Declarations.Shape(tree)));
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
+        Assert.That(((Model.FiberMethodInput)Inputs(driver)[1]).Method!.Declaration.NullableEnabled, Is.True);
+        Assert.That(Inputs(driver), Is.EqualTo(FreshInputs(compilation)));
+    }
+
+    [Test]
+    public void Methods_of_the_same_text_in_different_types_of_an_edited_file_keep_their_own_inputs()
+    {
+        // Same text, same directives before them: only where they are declared tells them apart.
+        const string twins = """
+            using Miou;
+            namespace N
+            {
+                using System.Text;
+                public partial class A { [Fiber] public static int Same() { Fiber.Yield(); return 1; } }
+            }
+            namespace N
+            {
+                using System.IO;
+                public partial class A { [Fiber] public static int Other() { Fiber.Yield(); return /*edit*/0; } }
+                public partial class B { [Fiber] public static int Same() { Fiber.Yield(); return 1; } }
+            }
+            namespace N
+            {
+                using System.Linq;
+                public partial class B { public static int Plain() => 0; }
+            }
+            """;
+        Compilation compilation = GeneratorHarness.Compile(("/src/Twins.cs", twins));
+        var (driver, _, _) = GeneratorHarness.Run(compilation);
+        compilation = Edit(compilation, "/src/Twins.cs", "/*edit*/0", "/*edit*/12345");
+        (driver, _, _) = GeneratorHarness.Run(compilation, driver);
+        Assert.That(Inputs(driver), Is.EqualTo(FreshInputs(compilation)));
     }
 }

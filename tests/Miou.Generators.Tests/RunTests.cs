@@ -376,7 +376,7 @@ public class RunTests
     {
         // G4: () => Work(a) becomes () => WorkAsync(a), not async () => await WorkAsync(a) (one state machine less).
         var (driver, _, _) = GeneratorHarness.Run(GeneratorHarness.Compile(LambdaBodies));
-        var main = GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.Contains(".Main.")).SourceText.ToString();
+        var main = GeneratorHarness.TwinsOf(driver);
         Assert.That(main, Does.Contain("Fiber.SpawnAsync(() => WorkAsync(1))"));
         Assert.That(main, Does.Contain("Fiber.SpawnAsync(() => { return WorkAsync(2); })"));
         Assert.That(main, Does.Contain("Fiber.SpawnAsync(() => { return TouchAsync(3); })"));
@@ -420,7 +420,7 @@ public class RunTests
             }
             """;
         var (driver, _, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
-        var main = GeneratorHarness.RunResult(driver).GeneratedSources.Single(s => s.HintName.Contains(".Main.")).SourceText.ToString();
+        var main = GeneratorHarness.TwinsOf(driver);
         Assert.That(main, Does.Contain("Fiber.CallAsync(Domain.SelfAsync)").And.Contain("Fiber.SpawnAsync(FortyAsync)"));
         Assert.That(GeneratorHarness.Invoke(GeneratorHarness.GenerateAndLoad(source), "G", "Run"), Is.EqualTo(42));
 

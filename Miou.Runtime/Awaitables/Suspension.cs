@@ -63,15 +63,17 @@ internal static class Suspension
         return task;
     }
 
+    /// <summary>The domain whose builder passed <paramref name="continuation"/>, its suspension sentinel (no thread-static read).</summary>
     private static DomainScheduler FromBuilder(Action continuation)
     {
-        if (!ReferenceEquals(continuation, FiberBox.SuspendSentinel))
+        if (continuation.Target is not DomainScheduler domain || !ReferenceEquals(continuation, domain.SuspendSentinel))
         {
             throw new InvalidOperationException(
                 "Miou's awaitables can only be awaited in 'async Fiber' methods (their builder drives Miou's scheduler), not in " +
                 "'async Task' methods or through other awaiters. To start a run from async code, call Fiber.Run on a thread of its own.");
         }
 
-        return DomainScheduler.Current!;
+        System.Diagnostics.Debug.Assert(domain.IsCurrentThread, "a builder suspends on its own domain's thread");
+        return domain;
     }
 }

@@ -42,7 +42,7 @@ internal static class BuilderCore
         {
             domain.SuspendingFrame = box; // a loop suspends the same frame again and again: skip the store's write barrier
         }
-        awaiter.UnsafeOnCompleted(FiberBox.SuspendSentinel);
+        awaiter.UnsafeOnCompleted(domain.SuspendSentinel);
     }
 
     internal static InvalidOperationException ForeignAwaitable(Type awaiter) => new(

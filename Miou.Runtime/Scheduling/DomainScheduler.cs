@@ -29,7 +29,17 @@ internal sealed partial class DomainScheduler
         Random = new Prng(run.Seed + (ulong)uid * 0x9E3779B97F4A7C15UL);
         _policyRandom = run.Policy == SchedulingPolicy.Random ? Random : null;
         _quanta = run.Quanta;
+        SuspendSentinel = SentinelNeverInvoked;
     }
+
+    /// <summary>
+    /// Passed to an awaiter's <c>UnsafeOnCompleted</c> by Miou's builders: "register on this domain's running task, the
+    /// suspending frame is in <see cref="SuspendingFrame"/>". One per domain, its target the domain: the awaiter finds its
+    /// domain through it instead of reading the thread-static current domain again. Never invoked.
+    /// </summary>
+    internal readonly Action SuspendSentinel;
+
+    private void SentinelNeverInvoked() => throw new InvalidOperationException("Miou's suspension sentinel is never invoked.");
 
     internal RunContext Run { get; }
 
@@ -214,7 +224,10 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    /// <summary>Tells the parent's domain that <paramref name="child"/> terminated (its parent may be awaiting it).</summary>
+    /// <summary>
+    /// Tells the parent's domain that <paramref name="child"/> terminated (its parent may be awaiting it). Called on the
+    /// child's domain, so the parent's domain is this thread's exactly when it is the child's (no thread-static read).
+    /// </summary>
     internal static void NotifyTerminated(Promise child)
     {
         if (child.Parent is not { } parent)
@@ -222,8 +235,9 @@ internal sealed partial class DomainScheduler
             return;
         }
 
+        System.Diagnostics.Debug.Assert(child.Domain.IsCurrentThread, "a task terminates on its own domain");
         var domain = parent.Domain;
-        if (domain.IsCurrentThread)
+        if (ReferenceEquals(domain, child.Domain))
         {
             domain.OnChildTerminatedLocal(child);
         }
@@ -233,11 +247,12 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    /// <summary>Tells the parent's domain that <paramref name="child"/>'s whole subtree is gone.</summary>
+    /// <summary>Tells the parent's domain that <paramref name="child"/>'s whole subtree is gone. Called on the child's domain.</summary>
     internal static void NotifyTornDown(Promise child)
     {
+        System.Diagnostics.Debug.Assert(child.Domain.IsCurrentThread, "a task is torn down on its own domain");
         var domain = child.Parent!.Domain;
-        if (domain.IsCurrentThread)
+        if (ReferenceEquals(domain, child.Domain))
         {
             domain.OnChildTornDownLocal(child);
         }
@@ -542,15 +557,38 @@ internal sealed partial class DomainScheduler
             ResumeException ??= Rules.Cancelled(task).SourceException;
         }
 
-        var frame = (Building.FiberBox)task.Frame!;
+        // A task with a pending operation is suspended in a frame (Suspension.Register stored it): no cast check needed.
+        System.Diagnostics.Debug.Assert(task.Frame is Building.FiberBox, "a suspended task's Frame is its innermost frame");
+        var frame = System.Runtime.CompilerServices.Unsafe.As<Building.FiberBox>(task.Frame!);
         task.Op = OpKind.None;
         task.OpTarget = null;
         task.OpPhase = 0;
         frame.MoveNext();
     }
 
-    /// <summary>Answers one scheduling point of the task's pending operation.</summary>
+    /// <summary>
+    /// Answers one scheduling point of the task's pending operation. The two operations that only count points (a yield,
+    /// the points of a spawn and the like) are answered inline in the slot; the others by <see cref="AnswerOther"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private Answered Answer(Promise task)
+    {
+        if (!task.CancelRequested)
+        {
+            switch (task.Op)
+            {
+                case OpKind.Yield:
+                    return Answered.Resume;
+                case OpKind.Points:
+                    return --task.OpPhase > 0 ? Answered.Again : Answered.Resume;
+            }
+        }
+
+        return AnswerOther(task);
+    }
+
+    /// <summary>Answers one scheduling point of the task's pending operation (any operation; see <see cref="Answer"/>).</summary>
+    private Answered AnswerOther(Promise task)
     {
         if (task.CancelRequested)
         {

@@ -21,7 +21,15 @@ internal static class Suspension
         }
 
         task.Op = op;
-        task.OpTarget = target;
+        if (target is null)
+        {
+            task.OpTarget = null; // most operations have no target: a null store needs no GC write barrier
+        }
+        else
+        {
+            task.OpTarget = target;
+        }
+
         task.OpPhase = (byte)phase;
         var frame = domain.SuspendingFrame;
         if (!ReferenceEquals(task.Frame, frame))

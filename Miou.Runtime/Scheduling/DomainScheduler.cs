@@ -397,11 +397,11 @@ internal sealed partial class DomainScheduler
         }
 
         DrainInbox();
-        if (_cancels.TryDequeue(out var cancelled))
+        if (_cancels.Count != 0)
         {
-            ProcessCancel(cancelled);
+            ProcessCancel(_cancels.Dequeue());
         }
-        else if (_runnable.TryPop(_policyRandom, out var task))
+        else if (_runnable.TryPop(_policyRandom) is { } task)
         {
             if (task.HasStaleEntry)
             {

@@ -25,12 +25,15 @@ internal sealed class RunQueue
         _count++;
     }
 
-    internal bool TryPop(Prng? random, out Promise task)
+    /// <summary>
+    /// The next task to run, or null when the queue is empty. Returned, not an <c>out</c> parameter: a reference stored
+    /// through a byref costs a checked write barrier.
+    /// </summary>
+    internal Promise? TryPop(Prng? random)
     {
         if (_count == 0)
         {
-            task = null!;
-            return false;
+            return null;
         }
 
         var mask = _items.Length - 1;
@@ -42,7 +45,7 @@ internal sealed class RunQueue
         }
 
         // As if the chosen entry were swapped with the head's, then the head popped: one reference store, not two.
-        task = _items[chosen].Task!;
+        var task = _items[chosen].Task!;
         if (chosen != head)
         {
             _items[chosen] = _items[head];
@@ -51,7 +54,7 @@ internal sealed class RunQueue
         _items[head] = default;
         _head = (_head + 1) & mask;
         _count--;
-        return true;
+        return task;
     }
 
     private void Grow()

@@ -11,27 +11,35 @@ internal static class Suspension
             $"{operation} was used outside a fiber: Miou's awaitables can only be awaited in 'async Fiber' methods run by Fiber.Run.");
 
     /// <summary>Registers the pending operation; called from an awaiter's <c>UnsafeOnCompleted</c>.</summary>
-    internal static void Register(Action continuation, OpKind op, object? target, int phase = 0)
+    internal static void Register(Action continuation, OpKind op, object? target, int phase = 0) =>
+        Register(continuation, new PendingOp(op, target, phase));
+
+    /// <summary>Registers the pending operation; called from an awaiter's <c>UnsafeOnCompleted</c>.</summary>
+    internal static void Register(Action continuation, PendingOp op)
     {
         var domain = FromBuilder(continuation);
-        var task = domain.Running!;
+        Register(domain.Running!, domain.SuspendingFrame!, op);
+    }
+
+    /// <summary>Registers the pending operation of <paramref name="task"/>, suspended in <paramref name="frame"/>.</summary>
+    internal static void Register(Promise task, FiberBox frame, PendingOp op)
+    {
         if (task.Op != OpKind.None)
         {
             throw Rules.DiscardedFiber(task);
         }
 
-        task.Op = op;
-        if (target is null)
+        task.Op = op.Op;
+        if (op.Target is null)
         {
             task.OpTarget = null; // most operations have no target: a null store needs no GC write barrier
         }
         else
         {
-            task.OpTarget = target;
+            task.OpTarget = op.Target;
         }
 
-        task.OpPhase = (byte)phase;
-        var frame = domain.SuspendingFrame;
+        task.OpPhase = (byte)op.Phase;
         if (!ReferenceEquals(task.Frame, frame))
         {
             task.Frame = frame; // usually the same frame suspending again: skip the store and its GC write barrier

@@ -33,9 +33,17 @@ internal static class BuilderCore
         }
 
         var domain = DomainScheduler.Current;
-        if (domain?.Running is null)
+        if (domain?.Running is not { } task)
         {
             throw new InvalidOperationException("An async Fiber method suspended outside a Miou run: start it with Fiber.Run.");
+        }
+
+        if (default(TAwaiter) is not null && awaiter is IOperationAwaiter)
+        {
+            // A struct awaiter of one operation (JIT-time constant; the interface call on the struct is devirtualised and
+            // does not box): register it here, with the frame at hand.
+            Suspension.Register(task, box, ((IOperationAwaiter)awaiter).Operation);
+            return;
         }
 
         if (!ReferenceEquals(domain.SuspendingFrame, box))

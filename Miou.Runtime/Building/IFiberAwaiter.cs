@@ -8,3 +8,14 @@ namespace Miou.Building;
 internal interface IFiberAwaiter
 {
 }
+
+/// <summary>
+/// An awaiter of one Miou operation that tells the builder what it registers, so that the builder registers it on the
+/// running task itself: no sentinel, no <see cref="Scheduling.DomainScheduler.SuspendingFrame"/> store (a GC write barrier
+/// per suspension whenever another frame suspended last). Awaiters that need more (a nested fiber, a syscall) keep the
+/// <c>UnsafeOnCompleted</c> protocol.
+/// </summary>
+internal interface IOperationAwaiter : IFiberAwaiter
+{
+    Scheduling.PendingOp Operation { get; }
+}

@@ -21,6 +21,7 @@ internal sealed partial class DomainScheduler
     private readonly List<int> _cancelledSyscalls = [];
     private readonly List<Hook> _hooks = [];
     private readonly int _quanta;
+    private readonly Action<TraceEvent>? _trace; // the run's trace consumer (RunContext.Trace), read at every trace point
 
     internal DomainScheduler(RunContext run, int uid)
     {
@@ -29,6 +30,7 @@ internal sealed partial class DomainScheduler
         Random = new Prng(run.Seed + (ulong)uid * 0x9E3779B97F4A7C15UL);
         _policyRandom = run.Policy == SchedulingPolicy.Random ? Random : null;
         _quanta = run.Quanta;
+        _trace = run.Trace;
         SuspendSentinel = SentinelNeverInvoked;
     }
 
@@ -128,13 +130,17 @@ internal sealed partial class DomainScheduler
         Events?.Interrupt();
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void DrainInbox()
     {
-        if (!_inboxPending)
+        if (_inboxPending)
         {
-            return;
+            DrainPostedMessages(); // the flag is checked inline: a step with nothing posted makes no call
         }
+    }
 
+    private void DrainPostedMessages()
+    {
         _inboxPending = false;
         while (_inbox.TryDequeue(out var message))
         {
@@ -802,11 +808,15 @@ internal sealed partial class DomainScheduler
         }
     }
 
+    /// <summary>Emits a trace event if the run has a trace consumer; the check is inlined at every trace point.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void Trace(TraceKind kind, Promise task, int other = 0, string? name = null)
     {
-        if (Run.Trace is { } consumer)
+        if (_trace is not null)
         {
-            consumer(new TraceEvent(kind, task.Id, other, Uid, name));
+            Emit(kind, task, other, name);
         }
     }
+
+    private void Emit(TraceKind kind, Promise task, int other, string? name) => _trace!(new TraceEvent(kind, task.Id, other, Uid, name));
 }

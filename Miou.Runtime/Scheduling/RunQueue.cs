@@ -29,6 +29,7 @@ internal sealed class RunQueue
     /// The next task to run, or null when the queue is empty. Returned, not an <c>out</c> parameter: a reference stored
     /// through a byref costs a checked write barrier.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal Promise? TryPop(Prng? random)
     {
         if (_count == 0)

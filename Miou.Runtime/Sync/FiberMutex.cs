@@ -83,6 +83,7 @@ public sealed class FiberMutex : SchedulerOp
     /// <summary>Releases the lock held by <paramref name="me"/>; throws if it does not hold it.</summary>
     internal void Release(Promise me)
     {
+        Promise? next;
         lock (_gate)
         {
             if (_owner is null)
@@ -94,18 +95,26 @@ public sealed class FiberMutex : SchedulerOp
             {
                 throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex held by {_owner.Describe()}.");
             }
+
+            next = HandOverLocked(); // in the same critical section as the checks: one lock per unlock, not two
         }
 
-        HandOver();
+        next?.Domain.Wake(next, this);
     }
 
-    /// <summary>Gives the lock to the oldest waiter and wakes it, or frees it.</summary>
+    /// <summary>Gives the lock to the oldest waiter, if any, and returns it (to be woken once the gate is left).</summary>
+    private Promise? HandOverLocked()
+    {
+        _owner = _waiters.TryDequeue(out var next) ? next : null;
+        return _owner;
+    }
+
     private void HandOver()
     {
         Promise? next;
         lock (_gate)
         {
-            _owner = _waiters.TryDequeue(out next) ? next : null;
+            next = HandOverLocked();
         }
 
         next?.Domain.Wake(next, this);

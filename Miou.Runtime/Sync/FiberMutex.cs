@@ -8,7 +8,7 @@ namespace Miou;
 /// </summary>
 public sealed class FiberMutex : SchedulerOp
 {
-    private readonly Lock _gate = new();
+    private SpinGate _gate; // a mutable struct: never readonly, never copied
     private readonly TaskQueue _waiters = new();
     private Promise? _owner;
 
@@ -17,7 +17,7 @@ public sealed class FiberMutex : SchedulerOp
     {
         get
         {
-            lock (_gate)
+            using (_gate.Hold())
             {
                 return _owner is not null;
             }
@@ -42,7 +42,7 @@ public sealed class FiberMutex : SchedulerOp
     public bool TryLock()
     {
         var me = Suspension.CurrentTask("FiberMutex.TryLock");
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (_owner is not null)
             {
@@ -84,7 +84,7 @@ public sealed class FiberMutex : SchedulerOp
     internal void Release(Promise me)
     {
         Promise? next;
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (_owner is null)
             {
@@ -112,7 +112,7 @@ public sealed class FiberMutex : SchedulerOp
     private void HandOver()
     {
         Promise? next;
-        lock (_gate)
+        using (_gate.Hold())
         {
             next = HandOverLocked();
         }
@@ -123,7 +123,7 @@ public sealed class FiberMutex : SchedulerOp
     // Phase 0: the who-am-I point — take the lock or queue up. Phase 1: woken because the lock was handed over.
     internal override Answered Answer(DomainScheduler domain, Promise task)
     {
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (task.OpPhase == 0)
             {
@@ -151,7 +151,7 @@ public sealed class FiberMutex : SchedulerOp
     internal override void Cancelled(Promise task)
     {
         bool handedToIt;
-        lock (_gate)
+        using (_gate.Hold())
         {
             handedToIt = _owner == task && task.OpPhase == 1;
             if (!handedToIt)

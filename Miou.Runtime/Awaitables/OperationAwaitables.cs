@@ -242,7 +242,7 @@ public readonly struct AwaitAwaitable : ICriticalNotifyCompletion, IOperationAwa
     public void GetResult()
     {
         AwaitCore.Finish(_child);
-        _child.UnitOutcome().ValueOrThrow();
+        _child.ThrowIfFailed();
     }
 
     /// <summary>Part of Miou's suspend protocol.</summary>

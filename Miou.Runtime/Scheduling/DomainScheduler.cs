@@ -188,6 +188,23 @@ internal sealed partial class DomainScheduler
         }
     }
 
+    /// <summary>
+    /// Resumes <paramref name="task"/> if it is still parked on <paramref name="token"/>; the caller runs on
+    /// <paramref name="current"/>'s thread, so no thread-static read tells whether the wake-up is local.
+    /// </summary>
+    internal void Wake(Promise task, object token, DomainScheduler current)
+    {
+        System.Diagnostics.Debug.Assert(current.IsCurrentThread, "the caller runs on the domain it names");
+        if (ReferenceEquals(this, current))
+        {
+            WakeLocal(task, token);
+        }
+        else
+        {
+            Post(new Message(MessageKind.Wake, task, token));
+        }
+    }
+
     private void WakeLocal(Promise task, object token)
     {
         if (task.ExecState != Promise.Exec.Parked || !ReferenceEquals(task.OpTarget, token))
@@ -729,7 +746,8 @@ internal sealed partial class DomainScheduler
 
             case OpKind.Custom:
             {
-                var answer = ((SchedulerOp)task.OpTarget!).Answer(this, task);
+                System.Diagnostics.Debug.Assert(task.OpTarget is SchedulerOp, "a custom operation's target answers it");
+                var answer = System.Runtime.CompilerServices.Unsafe.As<SchedulerOp>(task.OpTarget!).Answer(this, task);
                 if (answer == Answered.Park)
                 {
                     Trace(TraceKind.Await, task);

@@ -99,7 +99,7 @@ public sealed class FiberMutex : SchedulerOp
             next = HandOverLocked(); // in the same critical section as the checks: one lock per unlock, not two
         }
 
-        next?.Domain.Wake(next, this);
+        next?.Domain.Wake(next, this, me.Domain); // Release runs on the releasing task's domain
     }
 
     /// <summary>Gives the lock to the oldest waiter, if any, and returns it (to be woken once the gate is left).</summary>
@@ -109,7 +109,7 @@ public sealed class FiberMutex : SchedulerOp
         return _owner;
     }
 
-    private void HandOver()
+    private void HandOver(DomainScheduler current)
     {
         Promise? next;
         using (_gate.Hold())
@@ -117,7 +117,7 @@ public sealed class FiberMutex : SchedulerOp
             next = HandOverLocked();
         }
 
-        next?.Domain.Wake(next, this);
+        next?.Domain.Wake(next, this, current);
     }
 
     // Phase 0: the who-am-I point — take the lock or queue up. Phase 1: woken because the lock was handed over.
@@ -162,7 +162,7 @@ public sealed class FiberMutex : SchedulerOp
 
         if (handedToIt)
         {
-            HandOver(); // the lock was handed to a task that is now cancelled: pass it on
+            HandOver(task.Domain); // the lock was handed to a task that is now cancelled: pass it on (on its domain)
         }
     }
 }

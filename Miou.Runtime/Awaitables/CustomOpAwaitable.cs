@@ -11,7 +11,7 @@ namespace Miou;
 /// condition wait). No allocation. Only awaitable inside <c>async Fiber</c> methods.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct OpAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct OpAwaitable : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly OpKind _op;
     private readonly object? _target;
@@ -49,12 +49,16 @@ public readonly struct OpAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, _op, _target, _phase);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(_op, _target, _phase);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of <see cref="Computation{T}.AwaitAsync"/>: resumes with the computation's outcome.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct ComputationAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct ComputationAwaitable<T> : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Computation<T> _computation;
 
@@ -77,12 +81,16 @@ public readonly struct ComputationAwaitable<T> : ICriticalNotifyCompletion, IFib
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Custom, _computation);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.Custom, _computation);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of <see cref="Computation{T}.AwaitValueAsync"/>: the value, or the exception rethrown.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct ComputationValueAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct ComputationValueAwaitable<T> : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly ComputationAwaitable<T> _inner;
 
@@ -102,4 +110,8 @@ public readonly struct ComputationValueAwaitable<T> : ICriticalNotifyCompletion,
 
     /// <summary>Part of Miou's suspend protocol.</summary>
     public void UnsafeOnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+
+    internal PendingOp Operation => _inner.Operation;
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }

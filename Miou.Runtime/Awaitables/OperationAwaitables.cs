@@ -7,7 +7,7 @@ namespace Miou;
 
 /// <summary>The awaitable of a spawn: resumes with the new child's promise. Only awaitable inside <c>async Fiber</c> methods.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Promise<T> _child;
     private readonly Orphans<T>? _orphans;
@@ -39,12 +39,16 @@ public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IFiberAwai
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Points, null, 2);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.Points, null, 2);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of a spawn on another domain: resumes with the new child's promise.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct CallAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct CallAwaitable<T> : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Promise<T> _child;
     private readonly Domain? _pin;
@@ -79,12 +83,16 @@ public readonly struct CallAwaitable<T> : ICriticalNotifyCompletion, IFiberAwait
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Points, null, _pin is null ? 4 : 3);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.Points, null, _pin is null ? 4 : 3);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of a void spawn on another domain: resumes with the child's <see cref="Promise"/>.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct CallAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct CallAwaitable : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly CallAwaitable<Unit> _inner;
 
@@ -104,11 +112,15 @@ public readonly struct CallAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
 
     /// <summary>Part of Miou's suspend protocol.</summary>
     public void UnsafeOnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+
+    internal PendingOp Operation => _inner.Operation;
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of a void spawn: resumes with the child's <see cref="Promise"/>.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct SpawnAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct SpawnAwaitable : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly SpawnAwaitable<Unit> _inner;
 
@@ -128,6 +140,10 @@ public readonly struct SpawnAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
 
     /// <summary>Part of Miou's suspend protocol.</summary>
     public void UnsafeOnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+
+    internal PendingOp Operation => _inner.Operation;
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>What every await of a child does on resumption: consume the child, then throw what the scheduler answered.</summary>
@@ -146,7 +162,7 @@ internal static class AwaitCore
 
 /// <summary>The awaitable of <c>AwaitResultAsync</c>: resumes with the child's outcome. Only awaitable inside <c>async Fiber</c> methods.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct AwaitResultAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct AwaitResultAwaitable<T> : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Promise<T> _child;
 
@@ -169,12 +185,16 @@ public readonly struct AwaitResultAwaitable<T> : ICriticalNotifyCompletion, IFib
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Await, _child);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.Await, _child);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of <c>AwaitAsync</c>: the child's value, or its exception rethrown.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct AwaitAwaitable<T> : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct AwaitAwaitable<T> : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Promise<T> _child;
 
@@ -197,12 +217,16 @@ public readonly struct AwaitAwaitable<T> : ICriticalNotifyCompletion, IFiberAwai
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Await, _child);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.Await, _child);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of <c>AwaitAsync</c> on a <see cref="Promise"/> whose value is ignored: rethrows its exception, if any.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct AwaitAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct AwaitAwaitable : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Promise _child;
 
@@ -218,19 +242,23 @@ public readonly struct AwaitAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
     public void GetResult()
     {
         AwaitCore.Finish(_child);
-        _child.UnitOutcome().ValueOrThrow();
+        _child.ThrowIfFailed();
     }
 
     /// <summary>Part of Miou's suspend protocol.</summary>
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Await, _child);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.Await, _child);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of <c>AwaitResultAsync</c> on a <see cref="Promise"/> whose value is ignored.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct AwaitResultAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct AwaitResultAwaitable : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Promise _child;
 
@@ -253,12 +281,16 @@ public readonly struct AwaitResultAwaitable : ICriticalNotifyCompletion, IFiberA
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Await, _child);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.Await, _child);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of a cancellation: resumes once the child and its whole subtree are torn down.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct CancelAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+public readonly struct CancelAwaitable : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Promise _child;
 
@@ -292,11 +324,15 @@ public readonly struct CancelAwaitable : ICriticalNotifyCompletion, IFiberAwaite
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.Cancel, _child);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.Cancel, _child);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }
 
 /// <summary>The awaitable of an await-any: resumes with the index of the chosen terminated child.</summary>
-internal readonly struct AwaitAnyAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
+internal readonly struct AwaitAnyAwaitable : ICriticalNotifyCompletion, IOperationAwaiter
 {
     private readonly Promise[] _children;
 
@@ -352,5 +388,9 @@ internal readonly struct AwaitAnyAwaitable : ICriticalNotifyCompletion, IFiberAw
 
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
-    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, OpKind.AwaitAny, _children);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
+
+    internal PendingOp Operation => new(OpKind.AwaitAny, _children);
+
+    PendingOp IOperationAwaiter.Operation => Operation;
 }

@@ -11,19 +11,35 @@ internal static class Suspension
             $"{operation} was used outside a fiber: Miou's awaitables can only be awaited in 'async Fiber' methods run by Fiber.Run.");
 
     /// <summary>Registers the pending operation; called from an awaiter's <c>UnsafeOnCompleted</c>.</summary>
-    internal static void Register(Action continuation, OpKind op, object? target, int phase = 0)
+    internal static void Register(Action continuation, OpKind op, object? target, int phase = 0) =>
+        Register(continuation, new PendingOp(op, target, phase));
+
+    /// <summary>Registers the pending operation; called from an awaiter's <c>UnsafeOnCompleted</c>.</summary>
+    internal static void Register(Action continuation, PendingOp op)
     {
         var domain = FromBuilder(continuation);
-        var task = domain.Running!;
+        Register(domain.Running!, domain.SuspendingFrame!, op);
+    }
+
+    /// <summary>Registers the pending operation of <paramref name="task"/>, suspended in <paramref name="frame"/>.</summary>
+    internal static void Register(Promise task, FiberBox frame, PendingOp op)
+    {
         if (task.Op != OpKind.None)
         {
             throw Rules.DiscardedFiber(task);
         }
 
-        task.Op = op;
-        task.OpTarget = target;
-        task.OpPhase = (byte)phase;
-        var frame = domain.SuspendingFrame;
+        task.Op = op.Op;
+        if (op.Target is null)
+        {
+            task.OpTarget = null; // most operations have no target: a null store needs no GC write barrier
+        }
+        else
+        {
+            task.OpTarget = op.Target;
+        }
+
+        task.OpPhase = (byte)op.Phase;
         if (!ReferenceEquals(task.Frame, frame))
         {
             task.Frame = frame; // usually the same frame suspending again: skip the store and its GC write barrier
@@ -63,15 +79,17 @@ internal static class Suspension
         return task;
     }
 
+    /// <summary>The domain whose builder passed <paramref name="continuation"/>, its suspension sentinel (no thread-static read).</summary>
     private static DomainScheduler FromBuilder(Action continuation)
     {
-        if (!ReferenceEquals(continuation, FiberBox.SuspendSentinel))
+        if (continuation.Target is not DomainScheduler domain || !ReferenceEquals(continuation, domain.SuspendSentinel))
         {
             throw new InvalidOperationException(
                 "Miou's awaitables can only be awaited in 'async Fiber' methods (their builder drives Miou's scheduler), not in " +
                 "'async Task' methods or through other awaiters. To start a run from async code, call Fiber.Run on a thread of its own.");
         }
 
-        return DomainScheduler.Current!;
+        System.Diagnostics.Debug.Assert(domain.IsCurrentThread, "a builder suspends on its own domain's thread");
+        return domain;
     }
 }

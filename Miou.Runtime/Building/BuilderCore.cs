@@ -33,16 +33,24 @@ internal static class BuilderCore
         }
 
         var domain = DomainScheduler.Current;
-        if (domain?.Running is null)
+        if (domain?.Running is not { } task)
         {
             throw new InvalidOperationException("An async Fiber method suspended outside a Miou run: start it with Fiber.Run.");
+        }
+
+        if (default(TAwaiter) is not null && awaiter is IOperationAwaiter)
+        {
+            // A struct awaiter of one operation (JIT-time constant; the interface call on the struct is devirtualised and
+            // does not box): register it here, with the frame at hand.
+            Suspension.Register(task, box, ((IOperationAwaiter)awaiter).Operation);
+            return;
         }
 
         if (!ReferenceEquals(domain.SuspendingFrame, box))
         {
             domain.SuspendingFrame = box; // a loop suspends the same frame again and again: skip the store's write barrier
         }
-        awaiter.UnsafeOnCompleted(FiberBox.SuspendSentinel);
+        awaiter.UnsafeOnCompleted(domain.SuspendSentinel);
     }
 
     internal static InvalidOperationException ForeignAwaitable(Type awaiter) => new(

@@ -11,12 +11,6 @@ namespace Miou.Building;
 /// </summary>
 internal abstract class FiberBox : FrameContinuation
 {
-    /// <summary>
-    /// Passed to an awaiter's <c>UnsafeOnCompleted</c> by Miou's builders: "register on the current task, the suspending
-    /// frame is in the domain's <c>SuspendingFrame</c>". No delegate is ever invoked through it.
-    /// </summary>
-    internal static readonly Action SuspendSentinel = static () => throw new InvalidOperationException("Miou's suspension sentinel is never invoked.");
-
     /// <summary>Marks a frame that completed with a value.</summary>
     private static readonly object Returned = new();
 

@@ -32,7 +32,7 @@ public struct FiberMethodBuilder
     public void SetException(Exception exception) => BuilderCore.SetException(ref _boxOrError, exception);
 
     /// <summary>The fiber returned to the caller.</summary>
-    public Fiber Task => new(_boxOrError switch
+    public Fiber Task => _boxOrError is null ? default : new(_boxOrError switch // null first: a fiber that completed at once
     {
         FiberBox<Unit> box => new Fiber<Unit>(box),
         ExceptionDispatchInfo error => new Fiber<Unit>(error),

@@ -42,7 +42,7 @@ public struct FiberMethodBuilder<T>
     public void SetException(Exception exception) => BuilderCore.SetException(ref _boxOrError, exception);
 
     /// <summary>The fiber returned to the caller.</summary>
-    public Fiber<T> Task => _boxOrError switch
+    public Fiber<T> Task => _boxOrError is null ? new Fiber<T>(_result) : _boxOrError switch // null first: completed at once
     {
         FiberBox<T> box => new Fiber<T>(box),
         ExceptionDispatchInfo error => new Fiber<T>(error),

@@ -55,7 +55,16 @@ internal static class Rules
         {
             parent.Domain.Trace(TraceKind.Spawn, child, parent.Id, child.SpawnSite);
         }
-        child.Domain.Start(child);
+        // The parent runs on its own domain: a child spawned there is queued at once, with no thread-static check.
+        System.Diagnostics.Debug.Assert(parent.Domain.IsCurrentThread, "a task spawns on its own domain");
+        if (ReferenceEquals(child.Domain, parent.Domain))
+        {
+            child.Domain.Enqueue(child);
+        }
+        else
+        {
+            child.Domain.Start(child);
+        }
     }
 
     // ------------------------------------------------------------------ termination (spec §2.2, §2.3)

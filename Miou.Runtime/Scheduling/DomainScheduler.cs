@@ -21,6 +21,7 @@ internal sealed partial class DomainScheduler
     private readonly List<int> _cancelledSyscalls = [];
     private readonly List<Hook> _hooks = [];
     private readonly int _quanta;
+    private readonly Action<TraceEvent>? _trace; // the run's trace consumer (RunContext.Trace), read at every trace point
 
     internal DomainScheduler(RunContext run, int uid)
     {
@@ -29,7 +30,18 @@ internal sealed partial class DomainScheduler
         Random = new Prng(run.Seed + (ulong)uid * 0x9E3779B97F4A7C15UL);
         _policyRandom = run.Policy == SchedulingPolicy.Random ? Random : null;
         _quanta = run.Quanta;
+        _trace = run.Trace;
+        SuspendSentinel = SentinelNeverInvoked;
     }
+
+    /// <summary>
+    /// Passed to an awaiter's <c>UnsafeOnCompleted</c> by Miou's builders: "register on this domain's running task, the
+    /// suspending frame is in <see cref="SuspendingFrame"/>". One per domain, its target the domain: the awaiter finds its
+    /// domain through it instead of reading the thread-static current domain again. Never invoked.
+    /// </summary>
+    internal readonly Action SuspendSentinel;
+
+    private void SentinelNeverInvoked() => throw new InvalidOperationException("Miou's suspension sentinel is never invoked.");
 
     internal RunContext Run { get; }
 
@@ -118,13 +130,17 @@ internal sealed partial class DomainScheduler
         Events?.Interrupt();
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void DrainInbox()
     {
-        if (!_inboxPending)
+        if (_inboxPending)
         {
-            return;
+            DrainPostedMessages(); // the flag is checked inline: a step with nothing posted makes no call
         }
+    }
 
+    private void DrainPostedMessages()
+    {
         _inboxPending = false;
         while (_inbox.TryDequeue(out var message))
         {
@@ -163,6 +179,23 @@ internal sealed partial class DomainScheduler
     internal void Wake(Promise task, object token)
     {
         if (IsCurrentThread)
+        {
+            WakeLocal(task, token);
+        }
+        else
+        {
+            Post(new Message(MessageKind.Wake, task, token));
+        }
+    }
+
+    /// <summary>
+    /// Resumes <paramref name="task"/> if it is still parked on <paramref name="token"/>; the caller runs on
+    /// <paramref name="current"/>'s thread, so no thread-static read tells whether the wake-up is local.
+    /// </summary>
+    internal void Wake(Promise task, object token, DomainScheduler current)
+    {
+        System.Diagnostics.Debug.Assert(current.IsCurrentThread, "the caller runs on the domain it names");
+        if (ReferenceEquals(this, current))
         {
             WakeLocal(task, token);
         }
@@ -214,7 +247,10 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    /// <summary>Tells the parent's domain that <paramref name="child"/> terminated (its parent may be awaiting it).</summary>
+    /// <summary>
+    /// Tells the parent's domain that <paramref name="child"/> terminated (its parent may be awaiting it). Called on the
+    /// child's domain, so the parent's domain is this thread's exactly when it is the child's (no thread-static read).
+    /// </summary>
     internal static void NotifyTerminated(Promise child)
     {
         if (child.Parent is not { } parent)
@@ -222,8 +258,9 @@ internal sealed partial class DomainScheduler
             return;
         }
 
+        System.Diagnostics.Debug.Assert(child.Domain.IsCurrentThread, "a task terminates on its own domain");
         var domain = parent.Domain;
-        if (domain.IsCurrentThread)
+        if (ReferenceEquals(domain, child.Domain))
         {
             domain.OnChildTerminatedLocal(child);
         }
@@ -233,11 +270,12 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    /// <summary>Tells the parent's domain that <paramref name="child"/>'s whole subtree is gone.</summary>
+    /// <summary>Tells the parent's domain that <paramref name="child"/>'s whole subtree is gone. Called on the child's domain.</summary>
     internal static void NotifyTornDown(Promise child)
     {
+        System.Diagnostics.Debug.Assert(child.Domain.IsCurrentThread, "a task is torn down on its own domain");
         var domain = child.Parent!.Domain;
-        if (domain.IsCurrentThread)
+        if (ReferenceEquals(domain, child.Domain))
         {
             domain.OnChildTornDownLocal(child);
         }
@@ -382,11 +420,11 @@ internal sealed partial class DomainScheduler
         }
 
         DrainInbox();
-        if (_cancels.TryDequeue(out var cancelled))
+        if (_cancels.Count != 0)
         {
-            ProcessCancel(cancelled);
+            ProcessCancel(_cancels.Dequeue());
         }
-        else if (_runnable.TryPop(_policyRandom, out var task))
+        else if (_runnable.TryPop(_policyRandom) is { } task)
         {
             if (task.HasStaleEntry)
             {
@@ -542,15 +580,38 @@ internal sealed partial class DomainScheduler
             ResumeException ??= Rules.Cancelled(task).SourceException;
         }
 
-        var frame = (Building.FiberBox)task.Frame!;
+        // A task with a pending operation is suspended in a frame (Suspension.Register stored it): no cast check needed.
+        System.Diagnostics.Debug.Assert(task.Frame is Building.FiberBox, "a suspended task's Frame is its innermost frame");
+        var frame = System.Runtime.CompilerServices.Unsafe.As<Building.FiberBox>(task.Frame!);
         task.Op = OpKind.None;
         task.OpTarget = null;
         task.OpPhase = 0;
         frame.MoveNext();
     }
 
-    /// <summary>Answers one scheduling point of the task's pending operation.</summary>
+    /// <summary>
+    /// Answers one scheduling point of the task's pending operation. The two operations that only count points (a yield,
+    /// the points of a spawn and the like) are answered inline in the slot; the others by <see cref="AnswerOther"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private Answered Answer(Promise task)
+    {
+        if (!task.CancelRequested)
+        {
+            switch (task.Op)
+            {
+                case OpKind.Yield:
+                    return Answered.Resume;
+                case OpKind.Points:
+                    return --task.OpPhase > 0 ? Answered.Again : Answered.Resume;
+            }
+        }
+
+        return AnswerOther(task);
+    }
+
+    /// <summary>Answers one scheduling point of the task's pending operation (any operation; see <see cref="Answer"/>).</summary>
+    private Answered AnswerOther(Promise task)
     {
         if (task.CancelRequested)
         {
@@ -685,7 +746,8 @@ internal sealed partial class DomainScheduler
 
             case OpKind.Custom:
             {
-                var answer = ((SchedulerOp)task.OpTarget!).Answer(this, task);
+                System.Diagnostics.Debug.Assert(task.OpTarget is SchedulerOp, "a custom operation's target answers it");
+                var answer = System.Runtime.CompilerServices.Unsafe.As<SchedulerOp>(task.OpTarget!).Answer(this, task);
                 if (answer == Answered.Park)
                 {
                     Trace(TraceKind.Await, task);
@@ -764,11 +826,15 @@ internal sealed partial class DomainScheduler
         }
     }
 
+    /// <summary>Emits a trace event if the run has a trace consumer; the check is inlined at every trace point.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void Trace(TraceKind kind, Promise task, int other = 0, string? name = null)
     {
-        if (Run.Trace is { } consumer)
+        if (_trace is not null)
         {
-            consumer(new TraceEvent(kind, task.Id, other, Uid, name));
+            Emit(kind, task, other, name);
         }
     }
+
+    private void Emit(TraceKind kind, Promise task, int other, string? name) => _trace!(new TraceEvent(kind, task.Id, other, Uid, name));
 }

@@ -30,3 +30,6 @@ internal enum OpKind : byte
     /// <summary>An operation answered by its target, a <see cref="SchedulerOp"/> (mutex, condition, computation).</summary>
     Custom,
 }
+
+/// <summary>An operation as a task registers it: its kind, its target (<see cref="Promise.OpTarget"/>) and its first phase.</summary>
+internal readonly record struct PendingOp(OpKind Op, object? Target = null, int Phase = 0);

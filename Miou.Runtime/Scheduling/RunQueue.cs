@@ -25,26 +25,37 @@ internal sealed class RunQueue
         _count++;
     }
 
-    internal bool TryPop(Prng? random, out Promise task)
+    /// <summary>
+    /// The next task to run, or null when the queue is empty. Returned, not an <c>out</c> parameter: a reference stored
+    /// through a byref costs a checked write barrier.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal Promise? TryPop(Prng? random)
     {
         if (_count == 0)
         {
-            task = null!;
-            return false;
+            return null;
         }
 
         var mask = _items.Length - 1;
+        var head = _head;
+        var chosen = head;
         if (random is not null && _count > 1)
         {
-            var i = (_head + random.Next(_count)) & mask;
-            (_items[i], _items[_head]) = (_items[_head], _items[i]);
+            chosen = (head + random.Next(_count)) & mask;
         }
 
-        task = _items[_head].Task!;
-        _items[_head] = default;
+        // As if the chosen entry were swapped with the head's, then the head popped: one reference store, not two.
+        var task = _items[chosen].Task!;
+        if (chosen != head)
+        {
+            _items[chosen] = _items[head];
+        }
+
+        _items[head] = default;
         _head = (_head + 1) & mask;
         _count--;
-        return true;
+        return task;
     }
 
     private void Grow()

@@ -8,7 +8,7 @@ namespace Miou;
 /// </summary>
 public sealed class FiberCondition
 {
-    private readonly Lock _gate = new();
+    private SpinGate _gate; // a mutable struct: never readonly, never copied
     private readonly Queue<(Promise Task, Waiting Wait)> _waiters = new();
     private Waiting? _lastWait; // reused while the condition is used with the same mutex: no allocation per wait
 
@@ -37,7 +37,7 @@ public sealed class FiberCondition
     public void Signal()
     {
         (Promise Task, Waiting Wait) next;
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (!_waiters.TryDequeue(out next))
             {
@@ -52,7 +52,7 @@ public sealed class FiberCondition
     public void Broadcast()
     {
         (Promise Task, Waiting Wait)[] all;
-        lock (_gate)
+        using (_gate.Hold())
         {
             all = _waiters.ToArray();
             _waiters.Clear();
@@ -66,7 +66,7 @@ public sealed class FiberCondition
 
     private bool Forget(Promise task)
     {
-        lock (_gate)
+        using (_gate.Hold())
         {
             var found = false;
             for (var n = _waiters.Count; n > 0; n--)
@@ -97,7 +97,7 @@ public sealed class FiberCondition
         {
             if (task.OpPhase == 0)
             {
-                lock (condition._gate)
+                using (condition._gate.Hold())
                 {
                     condition._waiters.Enqueue((task, this));
                 }

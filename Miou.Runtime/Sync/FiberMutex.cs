@@ -8,7 +8,7 @@ namespace Miou;
 /// </summary>
 public sealed class FiberMutex : SchedulerOp
 {
-    private readonly Lock _gate = new();
+    private SpinGate _gate; // a mutable struct: never readonly, never copied
     private readonly TaskQueue _waiters = new();
     private Promise? _owner;
 
@@ -17,7 +17,7 @@ public sealed class FiberMutex : SchedulerOp
     {
         get
         {
-            lock (_gate)
+            using (_gate.Hold())
             {
                 return _owner is not null;
             }
@@ -42,7 +42,7 @@ public sealed class FiberMutex : SchedulerOp
     public bool TryLock()
     {
         var me = Suspension.CurrentTask("FiberMutex.TryLock");
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (_owner is not null)
             {
@@ -83,7 +83,8 @@ public sealed class FiberMutex : SchedulerOp
     /// <summary>Releases the lock held by <paramref name="me"/>; throws if it does not hold it.</summary>
     internal void Release(Promise me)
     {
-        lock (_gate)
+        Promise? next;
+        using (_gate.Hold())
         {
             if (_owner is null)
             {
@@ -94,27 +95,35 @@ public sealed class FiberMutex : SchedulerOp
             {
                 throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex held by {_owner.Describe()}.");
             }
+
+            next = HandOverLocked(); // in the same critical section as the checks: one lock per unlock, not two
         }
 
-        HandOver();
+        next?.Domain.Wake(next, this, me.Domain); // Release runs on the releasing task's domain
     }
 
-    /// <summary>Gives the lock to the oldest waiter and wakes it, or frees it.</summary>
-    private void HandOver()
+    /// <summary>Gives the lock to the oldest waiter, if any, and returns it (to be woken once the gate is left).</summary>
+    private Promise? HandOverLocked()
+    {
+        _owner = _waiters.TryDequeue(out var next) ? next : null;
+        return _owner;
+    }
+
+    private void HandOver(DomainScheduler current)
     {
         Promise? next;
-        lock (_gate)
+        using (_gate.Hold())
         {
-            _owner = _waiters.TryDequeue(out next) ? next : null;
+            next = HandOverLocked();
         }
 
-        next?.Domain.Wake(next, this);
+        next?.Domain.Wake(next, this, current);
     }
 
     // Phase 0: the who-am-I point — take the lock or queue up. Phase 1: woken because the lock was handed over.
     internal override Answered Answer(DomainScheduler domain, Promise task)
     {
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (task.OpPhase == 0)
             {
@@ -142,7 +151,7 @@ public sealed class FiberMutex : SchedulerOp
     internal override void Cancelled(Promise task)
     {
         bool handedToIt;
-        lock (_gate)
+        using (_gate.Hold())
         {
             handedToIt = _owner == task && task.OpPhase == 1;
             if (!handedToIt)
@@ -153,7 +162,7 @@ public sealed class FiberMutex : SchedulerOp
 
         if (handedToIt)
         {
-            HandOver(); // the lock was handed to a task that is now cancelled: pass it on
+            HandOver(task.Domain); // the lock was handed to a task that is now cancelled: pass it on (on its domain)
         }
     }
 }

@@ -280,6 +280,18 @@ public abstract class Promise : FrameContinuation
         return Failure is { } error ? Result<Unit>.Fail(error) : Result<Unit>.Ok(default);
     }
 
+    /// <summary>
+    /// What an await of this promise does with its value ignored: nothing if it returned, else throw what
+    /// <see cref="UnitOutcome"/> holds. The common case (returned, not cancelled by the parent) builds no result.
+    /// </summary>
+    internal void ThrowIfFailed()
+    {
+        if (CancelledByParent || CurrentStatus == Status.Failed)
+        {
+            UnitOutcome().ValueOrThrow();
+        }
+    }
+
     internal abstract void ReturnBoxed(FiberBox box);
 
     internal sealed override void OnCalleeCompleted(FiberBox callee) => Rules.OnBodyCompleted(this, callee);

@@ -24,8 +24,17 @@ internal sealed class SpawnSiteCache
     private const int Size = 64; // a power of two
     private readonly SpawnSite?[] _sites = new SpawnSite?[Size];
 
+    /// <summary>The site interned last: a loop spawning at one place finds it without hashing.</summary>
+    private SpawnSite? _last;
+
     internal SpawnSite Intern(string file, int line)
     {
+        var last = _last;
+        if (last is not null && last.Line == line && ReferenceEquals(last.File, file))
+        {
+            return last;
+        }
+
         var slot = (System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(file) ^ (line * 31)) & (Size - 1);
         var site = _sites[slot];
         if (site is null || site.Line != line || !ReferenceEquals(site.File, file))
@@ -33,6 +42,7 @@ internal sealed class SpawnSiteCache
             _sites[slot] = site = new SpawnSite(file, line);
         }
 
+        _last = site;
         return site;
     }
 }

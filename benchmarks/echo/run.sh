@@ -6,6 +6,7 @@
 #
 #   benchmarks/echo/run.sh                 # 50 connections, 64-byte messages, 10 s, 5 runs each
 #   CONNS=50 MSG=64 DURATION=10 RUNS=5 TOOLS=../shared/tools benchmarks/echo/run.sh
+#   BASELINE=d1542b1 benchmarks/echo/run.sh # also samples/Echo (dom0 only) as of that commit: before/after in one run
 #
 # Needs gcc (for the C tools) and the .NET SDK; loopback only. Prints one markdown table on stdout; the raw client
 # lines go to stderr.
@@ -17,19 +18,29 @@ SECONDS_PER_RUN=${DURATION:-10}
 RUNS=${RUNS:-5}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TOOLS=${TOOLS:-$ROOT/../shared/tools}
+BASELINE=${BASELINE:-}
 OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+cleanup() {
+  if [ -n "$BASELINE" ]; then git -C "$ROOT" worktree remove --force "$OUT/baseline-src" >/dev/null 2>&1 || true; fi
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
 
 gcc -O2 -o "$OUT/echo_client" "$TOOLS/echo_client.c"
 gcc -O2 -o "$OUT/c_echo_server" "$TOOLS/c_echo_server.c"
 dotnet build -c Release -v quiet -nologo "$ROOT/samples/Echo/Echo.csproj" -o "$OUT/miou" >/dev/null
 dotnet build -c Release -v quiet -nologo "$ROOT/benchmarks/echo/PlainEcho/PlainEcho.csproj" -o "$OUT/plain" >/dev/null
+if [ -n "$BASELINE" ]; then
+  git -C "$ROOT" worktree add --detach "$OUT/baseline-src" "$BASELINE" >/dev/null 2>&1
+  dotnet build -c Release -v quiet -nologo "$OUT/baseline-src/samples/Echo/Echo.csproj" -o "$OUT/baseline" >/dev/null
+fi
 
 server_command() { # contender port
   case "$1" in
     c) echo "$OUT/c_echo_server $2 $CONNS" ;;
     miou) echo "$OUT/miou/Echo $2 --connections $CONNS" ;;
     miou-spread) echo "$OUT/miou/Echo $2 --connections $CONNS --spread" ;;
+    miou-baseline) echo "$OUT/baseline/Echo $2 --connections $CONNS" ;;
     dotnet) echo "$OUT/plain/PlainEcho $2 $CONNS" ;;
   esac
 }
@@ -44,6 +55,7 @@ wait_listening() { # port
 }
 
 CONTENDERS=(c miou miou-spread dotnet)
+if [ -n "$BASELINE" ]; then CONTENDERS+=(miou-baseline); fi
 port=$((20000 + RANDOM % 20000))
 for run in $(seq 1 "$RUNS"); do
   for who in "${CONTENDERS[@]}"; do
@@ -67,6 +79,6 @@ echo "| server | requests/s (median of $RUNS) | p50 µs | p99 µs | vs C ceiling
 echo "| --- | --- | --- | --- | --- |"
 for who in "${CONTENDERS[@]}"; do
   rps=$(median "$OUT/$who.txt" 1)
-  name=$(case "$who" in c) echo "C epoll server (ceiling)";; miou) echo "samples/Echo on Miou.Unix (dom0 only)";; miou-spread) echo "samples/Echo --spread (dom0 + 1 worker domain)";; dotnet) echo "plain .NET Socket async/await";; esac)
+  name=$(case "$who" in c) echo "C epoll server (ceiling)";; miou) echo "samples/Echo on Miou.Unix (dom0 only)";; miou-spread) echo "samples/Echo --spread (dom0 + 1 worker domain)";; dotnet) echo "plain .NET Socket async/await";; miou-baseline) echo "samples/Echo (dom0 only) at $BASELINE";; esac)
   echo "| $name | $rps | $(median "$OUT/$who.txt" 2) | $(median "$OUT/$who.txt" 3) | $(awk -v a="$rps" -v b="$c_rps" 'BEGIN { printf "%.0f%%", 100 * a / b }') |"
 done

@@ -1,46 +1,34 @@
 #!/usr/bin/env bash
 # What each echo server spends per request, from the kernel's own counters (perf stat on the server process while the
 # C load client drives it): system calls, reads, epoll_waits, context switches and CPU time. Requests per second swing
-# with a shared machine's load; these per-request counts mostly do not, so they show what a change to the request path
-# did even when the machine is busy. Companion of run.sh (which measures requests per second, p50 and p99).
+# with a shared machine's load; the system calls and reads per request barely do, so they show what a change to the
+# request path did even when the machine is busy. CPU time, epoll_waits and context switches per request do move with
+# the load (a server that keeps up sleeps in epoll_wait more often): compare those within one run only. Companion of
+# run.sh (which measures requests per second, p50 and p99).
 #
 #   benchmarks/echo/per-request.sh            # C server, samples/Echo on dom0, plain .NET; 2 rounds of 4 s measured
 #   ROUNDS=3 SECONDS_MEASURED=5 benchmarks/echo/per-request.sh
 #
+#   BASELINE=d1542b1 benchmarks/echo/per-request.sh   # also samples/Echo as of that commit
+#
 # Needs gcc, perf (with the syscalls tracepoints) and the .NET SDK; loopback only.
 set -euo pipefail
 
-CONNS=${CONNS:-50}
-MSG=${MSG:-64}
 ROUNDS=${ROUNDS:-2}
 MEASURED=${SECONDS_MEASURED:-4}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TOOLS=${TOOLS:-$ROOT/../shared/tools}
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
-
-gcc -O2 -o "$OUT/echo_client" "$TOOLS/echo_client.c"
-gcc -O2 -o "$OUT/c_echo_server" "$TOOLS/c_echo_server.c"
-dotnet build -c Release -v quiet -nologo "$ROOT/samples/Echo/Echo.csproj" -o "$OUT/miou" >/dev/null
-dotnet build -c Release -v quiet -nologo "$ROOT/benchmarks/echo/PlainEcho/PlainEcho.csproj" -o "$OUT/plain" >/dev/null
-
-server_command() { # contender port
-  case "$1" in
-    c) echo "$OUT/c_echo_server $2 $CONNS" ;;
-    miou) echo "$OUT/miou/Echo $2 --connections $CONNS" ;;
-    dotnet) echo "$OUT/plain/PlainEcho $2 $CONNS" ;;
-  esac
-}
+source "$(dirname "$0")/servers.sh"
 
 echo "| round | server | requests/s | syscalls | reads | epoll_waits | context switches | CPU µs |"
 echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+CONTENDERS=(c miou dotnet)
+if [ -n "$BASELINE" ]; then CONTENDERS+=(miou-baseline); fi
 port=$((20000 + RANDOM % 20000))
 for round in $(seq 1 "$ROUNDS"); do
-  for who in c miou dotnet; do
+  for who in "${CONTENDERS[@]}"; do
     port=$((port + 1))
     $(server_command "$who" "$port") >"$OUT/server.log" 2>&1 &
     server=$!
-    for _ in $(seq 1 200); do ss -ltnH "sport = :$port" | grep -q . && break; sleep 0.05; done
+    wait_listening "$port"
     # The client runs one second longer on each side of the measured window, so start-up and JIT are not counted.
     "$OUT/echo_client" "$port" "$CONNS" $((MEASURED + 2)) "$MSG" >"$OUT/client.txt" &
     client=$!

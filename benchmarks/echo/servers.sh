@@ -1,0 +1,43 @@
+# Sourced by run.sh and per-request.sh: builds the load client and every echo server into $OUT (a temporary folder,
+# removed on exit) and names the command that starts each one. Settings: CONNS, MSG, TOOLS, and BASELINE (a commit
+# whose samples/Echo is built too, as the contender miou-baseline).
+
+CONNS=${CONNS:-50}
+MSG=${MSG:-64}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TOOLS=${TOOLS:-$ROOT/../shared/tools}
+BASELINE=${BASELINE:-}
+OUT=$(mktemp -d)
+cleanup() {
+  if [ -n "$BASELINE" ]; then git -C "$ROOT" worktree remove --force "$OUT/baseline-src" >/dev/null 2>&1 || true; fi
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
+
+gcc -O2 -o "$OUT/echo_client" "$TOOLS/echo_client.c"
+gcc -O2 -o "$OUT/c_echo_server" "$TOOLS/c_echo_server.c"
+dotnet build -c Release -v quiet -nologo "$ROOT/samples/Echo/Echo.csproj" -o "$OUT/miou" >/dev/null
+dotnet build -c Release -v quiet -nologo "$ROOT/benchmarks/echo/PlainEcho/PlainEcho.csproj" -o "$OUT/plain" >/dev/null
+if [ -n "$BASELINE" ]; then
+  git -C "$ROOT" worktree add --detach "$OUT/baseline-src" "$BASELINE" >/dev/null 2>&1
+  dotnet build -c Release -v quiet -nologo "$OUT/baseline-src/samples/Echo/Echo.csproj" -o "$OUT/baseline" >/dev/null
+fi
+
+server_command() { # contender port
+  case "$1" in
+    c) echo "$OUT/c_echo_server $2 $CONNS" ;;
+    miou) echo "$OUT/miou/Echo $2 --connections $CONNS" ;;
+    miou-spread) echo "$OUT/miou/Echo $2 --connections $CONNS --spread" ;;
+    miou-baseline) echo "$OUT/baseline/Echo $2 --connections $CONNS" ;;
+    dotnet) echo "$OUT/plain/PlainEcho $2 $CONNS" ;;
+  esac
+}
+
+wait_listening() { # port
+  for _ in $(seq 1 200); do
+    if ss -ltnH "sport = :$1" | grep -q .; then return 0; fi
+    sleep 0.05
+  done
+  echo "server on port $1 did not start" >&2
+  return 1
+}

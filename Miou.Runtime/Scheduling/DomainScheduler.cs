@@ -176,17 +176,7 @@ internal sealed partial class DomainScheduler
     private static void Park(Promise task) => task.ExecState = Promise.Exec.Parked;
 
     /// <summary>Resumes <paramref name="task"/> if it is still parked on <paramref name="token"/>. Any thread.</summary>
-    internal void Wake(Promise task, object token)
-    {
-        if (IsCurrentThread)
-        {
-            WakeLocal(task, token);
-        }
-        else
-        {
-            Post(new Message(MessageKind.Wake, task, token));
-        }
-    }
+    internal void Wake(Promise task, object token) => Wake(task, token, local: IsCurrentThread);
 
     /// <summary>
     /// Resumes <paramref name="task"/> if it is still parked on <paramref name="token"/>; the caller runs on
@@ -195,7 +185,12 @@ internal sealed partial class DomainScheduler
     internal void Wake(Promise task, object token, DomainScheduler current)
     {
         System.Diagnostics.Debug.Assert(current.IsCurrentThread, "the caller runs on the domain it names");
-        if (ReferenceEquals(this, current))
+        Wake(task, token, local: ReferenceEquals(this, current));
+    }
+
+    private void Wake(Promise task, object token, bool local)
+    {
+        if (local)
         {
             WakeLocal(task, token);
         }

@@ -25,7 +25,7 @@ namespace Miou.Unix.EventLoop;
 /// re-check readiness, so it needs no prior would-block.</para>
 /// <para><b>No would-block read after a short read.</b> A stream read that returns less than it asked for has emptied the
 /// receive queue; anything that arrives afterwards raises a new edge. So the next read of that socket waits at once
-/// (<see cref="KnownEmpty"/>) instead of making a system call that would only say would-block. An echo-style request
+/// (<see cref="SkipsRead"/>) instead of making a system call that would only say would-block. An echo-style request
 /// then costs one read and one send, as in the C epoll server, instead of 1.6–1.8 reads; the measurement is in
 /// benchmarks/RESULTS.md (Echo server).</para>
 /// <para><b>Polling when not idle.</b> The runtime calls <see cref="Select"/> without blocking after every step while a
@@ -228,17 +228,17 @@ public sealed class UnixEventLoop : IEvents
     }
 
     /// <summary>
-    /// True when <paramref name="socket"/> is in this loop's epoll set (edge-triggered), no read edge has been seen since
-    /// its receive queue was last found empty (by a would-block, or by a read that returned less than it asked for:
-    /// <see cref="ReadDrained"/>), and no end of file or error has been reported for it. Data that arrives later raises a
-    /// new edge, so a reader may wait at once instead of trying a read that would only say would-block; the edge wakes it
-    /// at the loop's next epoll_wait. End of file is different: once reported, no further edge comes, and a read after a
-    /// short read returns 0 rather than would-block, so a socket whose peer has closed always reads.
+    /// True, and counted in <see cref="SkippedReads"/>, when a read of <paramref name="socket"/> may wait at once: the socket
+    /// is in this loop's epoll set (edge-triggered), no read edge has been seen since its receive queue was last found
+    /// empty (by a would-block, or by a read that returned less than it asked for: <see cref="ReadDrained"/>), and no end
+    /// of file or error has been reported for it. Data that arrives later raises a new edge, which wakes the reader at the
+    /// loop's next epoll_wait, so a read that would only say would-block is not worth its system call. End of file is
+    /// different: once reported, no further edge comes, and a read after a short read returns 0 rather than would-block,
+    /// so a socket whose peer has closed always reads.
     /// </summary>
-    internal bool KnownEmpty(UnixSocket socket)
+    internal bool SkipsRead(UnixSocket socket)
     {
-        var fd = socket.Handle;
-        if ((uint)fd < (uint)_fds.Length && _fds[fd] is { Registered: true, ReadReady: false, PeerClosed: false } entry && ReferenceEquals(entry.Socket, socket))
+        if (ArmedFor(socket) is { ReadReady: false, PeerClosed: false })
         {
             SkippedReads++;
             return true;
@@ -247,17 +247,23 @@ public sealed class UnixEventLoop : IEvents
         return false;
     }
 
-    /// <summary>How many reads waited at once, without a would-block read, because <see cref="KnownEmpty"/> said so (for tests).</summary>
+    /// <summary>How many reads waited at once, without a would-block read, because <see cref="SkipsRead"/> said so (for tests).</summary>
     internal long SkippedReads { get; private set; }
 
     /// <summary>A read of <paramref name="socket"/> returned less than it asked for: its receive queue was empty just then.</summary>
     internal void ReadDrained(UnixSocket socket)
     {
-        var fd = socket.Handle;
-        if ((uint)fd < (uint)_fds.Length && _fds[fd] is { Registered: true } entry && ReferenceEquals(entry.Socket, socket))
+        if (ArmedFor(socket) is { } entry)
         {
             entry.ReadReady = false;
         }
+    }
+
+    /// <summary>The entry of <paramref name="socket"/>'s descriptor if it is in the epoll set for this very socket object.</summary>
+    private FdEntry? ArmedFor(UnixSocket socket)
+    {
+        var fd = socket.Handle;
+        return (uint)fd < (uint)_fds.Length && _fds[fd] is { Registered: true } entry && ReferenceEquals(entry.Socket, socket) ? entry : null;
     }
 
     /// <summary>The <c>onSuspend</c> of a descriptor wait: arm the descriptor if needed and link the waiter.</summary>

@@ -83,32 +83,27 @@ public sealed partial class UnixSocket
     public async Fiber<int> ReadAsync(Memory<byte> buffer)
     {
         RequireStreamOrUnknown("Read");
+        var loop = UnixEventLoop.CurrentOrNull;
+        // A blocking-mode descriptor waits before its call; a socket known to be empty waits instead of a would-block read.
+        var mayRead = IsNonBlocking && loop?.SkipsRead(this) != true;
         while (true)
         {
-            if (!IsNonBlocking)
+            if (mayRead)
             {
-                await WaitAsync(write: false, "read");
-            }
-
-            var loop = UnixEventLoop.CurrentOrNull;
-            if (loop is not null && loop.KnownEmpty(this))
-            {
-                await WaitAsync(write: false, "read"); // nothing arrived since the queue was last seen empty: skip the would-block
-                continue;
-            }
-
-            var n = TryRead(buffer.Span);
-            if (n != WouldBlock)
-            {
-                if (n > 0 && n < buffer.Length)
+                var n = TryRead(buffer.Span);
+                if (n != WouldBlock)
                 {
-                    loop?.ReadDrained(this);
-                }
+                    if (n > 0 && n < buffer.Length)
+                    {
+                        loop?.ReadDrained(this);
+                    }
 
-                return n;
+                    return n;
+                }
             }
 
             await WaitAsync(write: false, "read");
+            mayRead = true;
         }
     }
 

@@ -7,7 +7,9 @@ namespace Miou.Benchmarks;
 /// <c>--parallel-speedup [runs]</c>: two CPU-bound items (a deterministic busy computation of about 0.2 s each, no
 /// sleeping) run one after the other on one thread, and in parallel by each contender: Miou's <c>Fiber.ParallelAsync</c>
 /// on 2 worker domains (the whole <c>Fiber.Run</c> timed, worker start and join included),
-/// <c>System.Threading.Tasks.Parallel.For</c>, and <c>Task.Run</c> ×2 + <c>Task.WhenAll</c>. Every run measures the
+/// <c>System.Threading.Tasks.Parallel.For</c>, <c>Task.Run</c> ×2 + <c>Task.WhenAll</c>, and two plain threads started and
+/// joined (no scheduler at all: the ceiling this machine allows, so a slow run that all contenders share is the machine's,
+/// not a scheduler's). Every run measures the
 /// sequential time again and each contender right after it (the order rotates from run to run), and prints the speedup of
 /// every run, not only the median, with what explains a slow one: whether the two items overlapped, how many cores the
 /// process got (its CPU time over the wall time) and how busy the whole machine was. Not BenchmarkDotNet: it aggregates
@@ -34,6 +36,7 @@ internal static class ParallelSpeedup
         Miou,
         ParallelFor,
         TaskRun,
+        Threads,
     }
 
     private readonly record struct Sample(double Ms, double OverlapPercent, double StartSkewMs, double ProcessCores, double MachineBusy);
@@ -43,7 +46,7 @@ internal static class ParallelSpeedup
         output.WriteLine($"Two items of {Iterations:N0} dependent multiply-adds each; {Environment.ProcessorCount} processors; " +
                          $"Miou: Fiber.Run(..., new RunOptions {{ Domains = 2 }}), the whole Run timed.");
         output.WriteLine($"load average before: {Machine.LoadAverage()}");
-        var contenders = new[] { Contender.Sequential, Contender.Miou, Contender.ParallelFor, Contender.TaskRun };
+        var contenders = new[] { Contender.Sequential, Contender.Miou, Contender.ParallelFor, Contender.TaskRun, Contender.Threads };
         foreach (var contender in contenders)
         {
             Measure(contender); // warm-up: JIT, thread pool threads, Miou's code paths
@@ -99,15 +102,33 @@ internal static class ParallelSpeedup
                              $"min {sorted[0]:F2}, median {Median(sorted):F2}, max {sorted[^1]:F2}; below {Target}x: {below} of {runs}");
         }
 
+        output.WriteLine();
+        output.WriteLine($"rounds below {Target}x: " + string.Join("; ", contenders.Skip(1).Select(c =>
+            $"{Label(c)} [{string.Join(" ", BelowTarget(samples, c))}]")));
         return failed ? 1 : 0;
     }
+
+    /// <summary>The 1-based rounds in which <paramref name="contender"/> fell below the target.</summary>
+    private static IEnumerable<int> BelowTarget(Dictionary<Contender, List<Sample>> samples, Contender contender) =>
+        Enumerable.Range(0, samples[contender].Count)
+            .Where(run => samples[Contender.Sequential][run].Ms / samples[contender][run].Ms < Target)
+            .Select(run => run + 1);
 
     private static string Describe(Contender contender) => contender switch
     {
         Contender.Miou => "Miou: Fiber.ParallelAsync on 2 worker domains",
         Contender.ParallelFor => "System.Threading.Tasks.Parallel.For(0, 2, ...)",
         Contender.TaskRun => "Task.Run x2 + Task.WhenAll",
+        Contender.Threads => "two plain threads, started and joined (the machine's ceiling)",
         _ => "sequential",
+    };
+
+    private static string Label(Contender contender) => contender switch
+    {
+        Contender.ParallelFor => "Parallel.For",
+        Contender.TaskRun => "Task.Run",
+        Contender.Threads => "plain threads",
+        _ => contender.ToString(),
     };
 
     private static Sample Measure(Contender contender)
@@ -121,6 +142,7 @@ internal static class ParallelSpeedup
             Contender.Miou => Fiber.Run(MiouRoot, s_options),
             Contender.ParallelFor => ParallelFor(),
             Contender.TaskRun => Task.WhenAll(Task.Run(() => Item(0)), Task.Run(() => Item(1))).GetAwaiter().GetResult(),
+            Contender.Threads => PlainThreads(),
             _ => throw new ArgumentOutOfRangeException(nameof(contender)),
         };
         var after = Machine.Now();
@@ -146,6 +168,23 @@ internal static class ParallelSpeedup
     {
         var results = new ulong[2];
         Parallel.For(0, 2, i => results[i] = Item(i));
+        return results;
+    }
+
+    private static ulong[] PlainThreads()
+    {
+        var results = new ulong[2];
+        var threads = s_items.Select(i => new Thread(() => results[i] = Item(i))).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
         return results;
     }
 

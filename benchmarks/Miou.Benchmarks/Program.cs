@@ -11,7 +11,7 @@ namespace Miou.Benchmarks;
 /// <item><c>--suspended [count]</c>: bytes per suspended fiber versus pending Task (benchmark 4).</item>
 /// <item><c>--breakdown</c>: where Miou's bytes go: object sizes and allocations per single operation.</item>
 /// <item><c>--parallel-speedup [runs]</c>: two CPU-bound items under <c>Fiber.ParallelAsync</c> on 2 domains, <c>Parallel.For</c>
-/// and <c>Task.Run</c> against running them one after the other; the speedup of each run.</item>
+/// <c>Task.Run</c> and two plain threads (the machine's ceiling) against running them one after the other; the speedup of each run.</item>
 /// <item><c>--idle-cpu [seconds]</c>: CPU time of a run that only waits for a sleeping child.</item>
 /// <item><c>--generated-paired [rounds]</c>: the [Fiber] twins of <see cref="GeneratedVsHandWritten"/> against the
 /// hand-written code: their IL, and paired (alternating) timings in one process.</item>

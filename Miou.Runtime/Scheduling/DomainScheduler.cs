@@ -516,8 +516,16 @@ internal sealed partial class DomainScheduler
 
                 if (!dequeued && (budget == 0 || task.Op == OpKind.Yield))
                 {
-                    Enqueue(task); // back to the tail: a yield ends the slot whatever the quanta
-                    return;
+                    if (!NextStepPopsOnly())
+                    {
+                        Enqueue(task); // back to the tail: a yield ends the slot whatever the quanta
+                        return;
+                    }
+
+                    // The slot ends here, and the next step would only pop this task again: the next slot, run in place.
+                    budget = _quanta;
+                    dequeued = true;
+                    continue;
                 }
 
                 dequeued = false;
@@ -537,6 +545,17 @@ internal sealed partial class DomainScheduler
             Running = null;
         }
     }
+
+    /// <summary>
+    /// Whether the task whose slot ends now, queued at the tail, would be the next thing this domain does, with nothing done
+    /// before it: no other runnable task or cancellation, nothing posted, no hook to run, no event source to poll after
+    /// this step (a poll may wake a task), and the loop goes on. Then re-queueing it and popping it again (the random
+    /// policy draws no number for a queue of one) is the same as running its next slot at once, without the round trip.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool NextStepPopsOnly() =>
+        _runnable.Count == 0 && _cancels.Count == 0 && !_inboxPending && _hooks.Count == 0 && PendingSuspensions == 0
+        && Run.Fatal is null && !Run.Stopping;
 
     /// <summary>Runs a suspended task right now with a cancellation at its suspension point (spec §1.9 step 3).</summary>
     private void ResumeCancelled(Promise task)

@@ -206,9 +206,25 @@ public sealed class UnixEventLoop : IEvents
 
     /// <summary>
     /// Suspends the calling task until <paramref name="waiter"/>'s descriptor is ready in its direction. Call right after
-    /// the operation's system call said would-block, with no scheduling point in between.
+    /// the operation's system call said would-block, with no scheduling point in between. The hot path
+    /// (<see cref="UnixSocket.ReadAsync"/>) makes the same three calls itself, <see cref="BeginWait"/>, the suspension and
+    /// <see cref="EndWait"/>, so that a read that waits costs no frame of its own.
     /// </summary>
     internal async Fiber WaitAsync(Waiter waiter, string name)
+    {
+        BeginWait(waiter);
+        try
+        {
+            await Fiber.SuspendAsync(name, waiter.Register); // one scheduling point, then the wait
+        }
+        finally
+        {
+            EndWait(waiter);
+        }
+    }
+
+    /// <summary>The first part of a wait: the would-block just seen consumed the remembered edge; the waiter is in use.</summary>
+    internal void BeginWait(Waiter waiter)
     {
         var entry = Entry(waiter.Fd);
         if (waiter.Write)
@@ -222,20 +238,17 @@ public sealed class UnixEventLoop : IEvents
 
         waiter.Loop = this;
         waiter.InUse = true;
-        try
-        {
-            await Fiber.SuspendAsync(name, waiter.Register); // one scheduling point, then the wait
-        }
-        catch
-        {
-            Forget(waiter); // cancelled (or failed) while waiting: leave the tables and the epoll set now
-            throw;
-        }
-        finally
-        {
-            waiter.InUse = false;
-            waiter.Syscall = null;
-        }
+    }
+
+    /// <summary>
+    /// The last part of a wait, however the suspension ended. A waiter still registered was not resumed by its signal: its
+    /// task was cancelled (or failed) while waiting, so it leaves the tables and the epoll set now.
+    /// </summary>
+    internal void EndWait(Waiter waiter)
+    {
+        Forget(waiter);
+        waiter.InUse = false;
+        waiter.Syscall = null;
     }
 
     /// <summary>

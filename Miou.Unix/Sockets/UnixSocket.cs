@@ -242,7 +242,10 @@ public sealed partial class UnixSocket
     // ------------------------------------------------------------------ waiting
 
     /// <summary>Suspends the calling task until the descriptor is ready for <paramref name="write"/>; see <see cref="UnixEventLoop.WaitAsync"/>.</summary>
-    private Fiber WaitAsync(bool write, string name)
+    private Fiber WaitAsync(bool write, string name) => UnixEventLoop.Current.WaitAsync(TakeWaiter(write), name);
+
+    /// <summary>This socket's waiter for <paramref name="write"/>, or a fresh one while another task waits in that direction.</summary>
+    private Waiter TakeWaiter(bool write)
     {
         var fd = Handle;
         // A blocking-mode descriptor waits before its call, with no would-block first: it needs the re-arming wait.
@@ -262,7 +265,7 @@ public sealed partial class UnixSocket
             waiter = cached = new Waiter(fd, write, this, persistent);
         }
 
-        return UnixEventLoop.Current.WaitAsync(waiter, name);
+        return waiter;
     }
 
     private void RequireStreamOrUnknown(string operation)

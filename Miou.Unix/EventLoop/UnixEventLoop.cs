@@ -130,7 +130,7 @@ public sealed class UnixEventLoop : IEvents
             var n = Libc.epoll_wait(_epfd, _events, MaxEvents, timeout);
             if (n < 0)
             {
-                var errno = Libc.Errno;
+                var errno = Libc.SystemErrno;
                 if (errno != Errno.EINTR)
                 {
                     throw new UnixException(errno, "epoll_wait");

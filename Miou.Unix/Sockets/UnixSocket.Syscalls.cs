@@ -10,7 +10,7 @@ public sealed partial class UnixSocket
     private const int Interrupted = -2;
 
     /// <summary>The result of a call that returns a count: the count, <see cref="WouldBlock"/>, <see cref="Interrupted"/> (retry), or the error thrown.</summary>
-    private static int Outcome(nint result, string syscall, EndPoint? peer = null) => result >= 0 ? (int)result : Libc.Errno switch
+    private static int Outcome(nint result, string syscall, EndPoint? peer = null) => result >= 0 ? (int)result : Libc.SystemErrno switch
     {
         Errno.EINTR => Interrupted,
         Errno.EAGAIN => WouldBlock,

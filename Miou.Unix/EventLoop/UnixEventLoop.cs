@@ -80,13 +80,13 @@ public sealed class UnixEventLoop : IEvents
         _epfd = Libc.epoll_create1(Libc.EPOLL_CLOEXEC);
         if (_epfd < 0)
         {
-            throw UnixException.FromLastError("epoll_create1");
+            throw new UnixException(Libc.Errno, "epoll_create1");
         }
 
         _eventFd = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (_eventFd < 0 || Libc.EpollCtl(_epfd, Libc.EPOLL_CTL_ADD, _eventFd, Libc.EPOLLIN, InterruptToken) < 0)
         {
-            var error = UnixException.FromLastError(_eventFd < 0 ? "eventfd" : "epoll_ctl", "(interrupt eventfd)");
+            var error = new UnixException(Libc.Errno, _eventFd < 0 ? "eventfd" : "epoll_ctl", "(interrupt eventfd)");
             CloseQuietly(_eventFd);
             CloseQuietly(_epfd);
             throw error;

@@ -19,7 +19,12 @@ internal static partial class Libc
     /// <summary>glibc's soname: "libc" alone would make the loader try libc.so, which is a linker script, not a library.</summary>
     internal const string Name = "libc.so.6";
 
-    /// <summary>The <c>errno</c> of the last import with <c>SetLastError = true</c> called on this thread.</summary>
+    /// <summary>
+    /// The <c>errno</c> of the last import with <c>SetLastError = true</c> called on this thread. Read it before anything
+    /// else, in particular before formatting an exception's message: <c>new UnixException(Libc.Errno, "bind", $"to {x}")</c>
+    /// (arguments are evaluated left to right). The runtime keeps it where other work of the thread may overwrite it:
+    /// formatting the message first once turned a bind's EADDRINUSE into "Unknown error 203".
+    /// </summary>
     internal static Errno Errno => (Errno)Marshal.GetLastPInvokeError();
 
     /// <summary>

@@ -111,7 +111,7 @@ public sealed partial class UnixSocket
     {
         if (Libc.GetIntOption(Handle, Libc.SOL_SOCKET, Libc.SO_ERROR, out var error) < 0)
         {
-            throw UnixException.FromLastError("getsockopt", "SO_ERROR");
+            throw new UnixException(Libc.Errno, "getsockopt", "SO_ERROR");
         }
 
         return (Errno)error;
@@ -160,7 +160,7 @@ public sealed partial class UnixSocket
         var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
         if (Libc.bind(fd, address, length) < 0)
         {
-            throw UnixException.FromLastError("bind", $"to {endPoint}");
+            throw new UnixException(Libc.Errno, "bind", $"to {endPoint}");
         }
     }
 
@@ -170,7 +170,7 @@ public sealed partial class UnixSocket
         var length = SockAddr.MaxSize;
         if (Libc.getsockname(fd, address, &length) < 0)
         {
-            throw UnixException.FromLastError("getsockname");
+            throw new UnixException(Libc.Errno, "getsockname");
         }
 
         return SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length);

@@ -196,4 +196,32 @@ public class Errors : UnixTest
         });
         Assert.That(error, Is.Not.Null, "the reader is resumed and told the socket is closed, not left waiting");
     }
+
+    [Test]
+    public void BindingAnAddressInUseSaysSo()
+    {
+        // errno is read before the message is formatted: formatting (and the JIT compiling the cold path on its first
+        // failure) may overwrite the runtime's stored last error, which once made this "Unknown error 203".
+        var error = Run(async () =>
+        {
+            var holder = await UnixSocket.TcpV4Async();
+            holder.BindAndListen(LoopbackV4, reusePort: false);
+            var second = await UnixSocket.TcpV4Async();
+            try
+            {
+                second.BindAndListen(holder.LocalEndPoint!, reusePort: false);
+                return null;
+            }
+            catch (UnixException e)
+            {
+                return e;
+            }
+            finally
+            {
+                await second.CloseAsync();
+                await holder.CloseAsync();
+            }
+        });
+        Assert.That(error?.Errno, Is.EqualTo(Errno.EADDRINUSE), error?.Message);
+    }
 }

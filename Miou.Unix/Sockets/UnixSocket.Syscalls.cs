@@ -33,21 +33,27 @@ public sealed partial class UnixSocket
         }
     }
 
-    /// <summary>Bytes written (at least 1 for a non-empty buffer), or <see cref="WouldBlock"/>. Sockets use send with MSG_NOSIGNAL.</summary>
-    private unsafe int TryWrite(ReadOnlySpan<byte> buffer)
+    /// <summary>Bytes written (at least 1 for a non-empty buffer), or <see cref="WouldBlock"/>.</summary>
+    private int TryWrite(ReadOnlySpan<byte> buffer)
     {
         var fd = Handle;
+        int n;
+        do
+        {
+            n = Outcome(SendOnce(fd, buffer), "write");
+        }
+        while (n == Interrupted);
+        return n;
+    }
+
+    /// <summary>One write: the count, or -1 with errno (<see cref="Libc.SystemErrno"/>). Sockets use send with MSG_NOSIGNAL.</summary>
+    private unsafe nint SendOnce(int fd, ReadOnlySpan<byte> buffer)
+    {
         fixed (byte* p = buffer)
         {
-            int n;
-            do
-            {
-                n = Outcome(Kind == SocketKind.Unknown
-                    ? Libc.write(fd, p, (nuint)buffer.Length)
-                    : Libc.send(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL), "write");
-            }
-            while (n == Interrupted);
-            return n;
+            return Kind == SocketKind.Unknown
+                ? Libc.write(fd, p, (nuint)buffer.Length)
+                : Libc.send(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL);
         }
     }
 

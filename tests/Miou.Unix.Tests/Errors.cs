@@ -224,4 +224,36 @@ public class Errors : UnixTest
         });
         Assert.That(error?.Errno, Is.EqualTo(Errno.EADDRINUSE), error?.Message);
     }
+
+    [Test]
+    public void WritingToAClosedSocketFailsInTheFiberNotAtTheCall()
+    {
+        // WriteAsync sends at once when it can, without a frame; every failure must still come out of the fiber.
+        var (thrownAtCall, error) = Run(async () =>
+        {
+            var socket = await UnixSocket.TcpV4Async();
+            await socket.CloseAsync();
+            Fiber writing;
+            try
+            {
+                writing = socket.WriteAsync(Bytes("x"));
+            }
+            catch (ObjectDisposedException)
+            {
+                return (true, (Exception?)null);
+            }
+
+            try
+            {
+                await writing;
+                return (false, null);
+            }
+            catch (ObjectDisposedException e)
+            {
+                return (false, e);
+            }
+        });
+        Assert.That(thrownAtCall, Is.False, "the call returned a fiber");
+        Assert.That(error, Is.Not.Null, "awaiting it reported the closed socket");
+    }
 }

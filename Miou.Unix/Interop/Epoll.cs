@@ -31,7 +31,7 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, SetLastError = true)]
     internal static partial int epoll_ctl(int epfd, int op, int fd, byte* @event);
 
-    [LibraryImport(Name, SetLastError = true)]
+    [LibraryImport(Name)] // data path: errno by SystemErrno (see Libc)
     internal static partial int epoll_wait(int epfd, byte* events, int maxevents, int timeout);
 
     /// <summary><c>epoll_ctl</c> with an event built from <paramref name="events"/> and <paramref name="data"/>.</summary>

@@ -5,15 +5,15 @@ internal static unsafe partial class Libc
 {
     internal const int MSG_NOSIGNAL = 0x4000;
 
-    [LibraryImport(Name, SetLastError = true)]
+    [LibraryImport(Name)] // data path: errno by SystemErrno (see Libc)
     internal static partial nint read(int fd, byte* buf, nuint count);
 
-    [LibraryImport(Name, SetLastError = true)]
+    [LibraryImport(Name)] // data path: errno by SystemErrno (see Libc)
     internal static partial nint write(int fd, byte* buf, nuint count);
 
-    [LibraryImport(Name, SetLastError = true)]
+    [LibraryImport(Name)] // data path: errno by SystemErrno (see Libc)
     internal static partial nint recv(int fd, byte* buf, nuint len, int flags);
 
-    [LibraryImport(Name, SetLastError = true)]
+    [LibraryImport(Name)] // data path: errno by SystemErrno (see Libc)
     internal static partial nint send(int fd, byte* buf, nuint len, int flags);
 }

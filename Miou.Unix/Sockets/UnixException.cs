@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Miou.Unix.Interop;
 
 namespace Miou.Unix;
 
@@ -35,9 +34,6 @@ public sealed class UnixException : IOException
 
     /// <summary>The address cannot be reached (no route to the network or host, or the address is not available).</summary>
     public bool IsUnreachable => Errno is Errno.ENETUNREACH or Errno.EHOSTUNREACH or Errno.EADDRNOTAVAIL or Errno.ENETDOWN or Errno.EHOSTDOWN;
-
-    /// <summary>The error of the last call into libc on this thread, as an exception.</summary>
-    internal static UnixException FromLastError(string syscall, string? detail = null) => new(Libc.Errno, syscall, detail);
 
     private static string Describe(Errno errno, string syscall, string? detail)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Miou.Unix.EventLoop;
+using Miou.Unix.Interop;
 
 namespace Miou.Unix;
 
@@ -102,7 +103,19 @@ public sealed partial class UnixSocket
                 }
             }
 
-            await WaitAsync(write: false, "read");
+            // UnixEventLoop.WaitAsync inlined: the hot path of every server, one frame fewer per wait.
+            loop ??= UnixEventLoop.Current;
+            var waiter = TakeWaiter(write: false);
+            loop.BeginWait(waiter);
+            try
+            {
+                await Fiber.SuspendAsync("read", waiter.Register);
+            }
+            finally
+            {
+                loop.EndWait(waiter);
+            }
+
             mayRead = true;
         }
     }
@@ -139,10 +152,37 @@ public sealed partial class UnixSocket
     /// (<see cref="UnixException.IsClosedPeer"/>), never a SIGPIPE.
     /// </summary>
     /// <exception cref="ArgumentException">A datagram socket.</exception>
-    public async Fiber WriteAsync(ReadOnlyMemory<byte> buffer)
+    public Fiber WriteAsync(ReadOnlyMemory<byte> buffer)
+    {
+        // The common case needs no frame and no state machine: a non-blocking socket whose first send takes everything (a
+        // write that does not wait is not a scheduling point either way). Anything else goes on in WriteRestAsync, which
+        // reports errors inside the fiber as before; the error of this first send is handed over, not met again by a
+        // second send (a reset peer says ECONNRESET once, then EPIPE).
+        var fd = Volatile.Read(ref _fd);
+        if (fd < 0 || !IsNonBlocking || Kind == SocketKind.Datagram || buffer.IsEmpty)
+        {
+            return WriteRestAsync(buffer, 0, 0);
+        }
+
+        var sent = SendOnce(fd, buffer.Span);
+        if (sent == buffer.Length)
+        {
+            return Fiber.CompletedFiber;
+        }
+
+        var errno = sent < 0 ? Libc.SystemErrno : 0;
+        return WriteRestAsync(buffer, sent > 0 ? (int)sent : 0, errno is Errno.EINTR or Errno.EAGAIN ? 0 : errno);
+    }
+
+    /// <summary>The rest of <see cref="WriteAsync"/>, from <paramref name="done"/> bytes written or the error <paramref name="failed"/> of the first send.</summary>
+    private async Fiber WriteRestAsync(ReadOnlyMemory<byte> buffer, int done, Errno failed)
     {
         RequireStreamOrUnknown("Write");
-        var done = 0;
+        if (failed != 0)
+        {
+            throw new UnixException(failed, "write");
+        }
+
         while (done < buffer.Length)
         {
             if (!IsNonBlocking)

@@ -10,7 +10,7 @@ public sealed partial class UnixSocket
     private const int Interrupted = -2;
 
     /// <summary>The result of a call that returns a count: the count, <see cref="WouldBlock"/>, <see cref="Interrupted"/> (retry), or the error thrown.</summary>
-    private static int Outcome(nint result, string syscall, EndPoint? peer = null) => result >= 0 ? (int)result : Libc.Errno switch
+    private static int Outcome(nint result, string syscall, EndPoint? peer = null) => result >= 0 ? (int)result : Libc.SystemErrno switch
     {
         Errno.EINTR => Interrupted,
         Errno.EAGAIN => WouldBlock,
@@ -33,21 +33,27 @@ public sealed partial class UnixSocket
         }
     }
 
-    /// <summary>Bytes written (at least 1 for a non-empty buffer), or <see cref="WouldBlock"/>. Sockets use send with MSG_NOSIGNAL.</summary>
-    private unsafe int TryWrite(ReadOnlySpan<byte> buffer)
+    /// <summary>Bytes written (at least 1 for a non-empty buffer), or <see cref="WouldBlock"/>.</summary>
+    private int TryWrite(ReadOnlySpan<byte> buffer)
     {
         var fd = Handle;
+        int n;
+        do
+        {
+            n = Outcome(SendOnce(fd, buffer), "write");
+        }
+        while (n == Interrupted);
+        return n;
+    }
+
+    /// <summary>One write: the count, or -1 with errno (<see cref="Libc.SystemErrno"/>). Sockets use send with MSG_NOSIGNAL.</summary>
+    private unsafe nint SendOnce(int fd, ReadOnlySpan<byte> buffer)
+    {
         fixed (byte* p = buffer)
         {
-            int n;
-            do
-            {
-                n = Outcome(Kind == SocketKind.Unknown
-                    ? Libc.write(fd, p, (nuint)buffer.Length)
-                    : Libc.send(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL), "write");
-            }
-            while (n == Interrupted);
-            return n;
+            return Kind == SocketKind.Unknown
+                ? Libc.write(fd, p, (nuint)buffer.Length)
+                : Libc.send(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL);
         }
     }
 
@@ -111,7 +117,7 @@ public sealed partial class UnixSocket
     {
         if (Libc.GetIntOption(Handle, Libc.SOL_SOCKET, Libc.SO_ERROR, out var error) < 0)
         {
-            throw UnixException.FromLastError("getsockopt", "SO_ERROR");
+            throw new UnixException(Libc.Errno, "getsockopt", "SO_ERROR");
         }
 
         return (Errno)error;
@@ -160,7 +166,7 @@ public sealed partial class UnixSocket
         var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
         if (Libc.bind(fd, address, length) < 0)
         {
-            throw UnixException.FromLastError("bind", $"to {endPoint}");
+            throw new UnixException(Libc.Errno, "bind", $"to {endPoint}");
         }
     }
 
@@ -170,7 +176,7 @@ public sealed partial class UnixSocket
         var length = SockAddr.MaxSize;
         if (Libc.getsockname(fd, address, &length) < 0)
         {
-            throw UnixException.FromLastError("getsockname");
+            throw new UnixException(Libc.Errno, "getsockname");
         }
 
         return SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length);

@@ -116,13 +116,13 @@ public sealed partial class UnixSocket
         var flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
         if (flags < 0)
         {
-            throw UnixException.FromLastError("fcntl", $"(descriptor {fd})");
+            throw new UnixException(Libc.Errno, "fcntl", $"(descriptor {fd})");
         }
 
         var wanted = nonBlocking ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
         if (wanted != flags && Libc.fcntl(fd, Libc.F_SETFL, wanted) < 0)
         {
-            throw UnixException.FromLastError("fcntl", $"(descriptor {fd})");
+            throw new UnixException(Libc.Errno, "fcntl", $"(descriptor {fd})");
         }
 
         var kind = Libc.GetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_TYPE, out var type) < 0 ? SocketKind.Unknown : type switch
@@ -139,7 +139,7 @@ public sealed partial class UnixSocket
         var fd = Libc.socket(domain, type | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw UnixException.FromLastError("socket");
+            throw new UnixException(Libc.Errno, "socket");
         }
 
         return await OwnNewAsync(new UnixSocket(fd, type == Libc.SOCK_DGRAM ? SocketKind.Datagram : SocketKind.Stream, nonBlocking: true));
@@ -212,7 +212,7 @@ public sealed partial class UnixSocket
         Bind(fd, endPoint);
         if (Kind != SocketKind.Datagram && Libc.listen(fd, backlog) < 0)
         {
-            throw UnixException.FromLastError("listen", $"on {endPoint}");
+            throw new UnixException(Libc.Errno, "listen", $"on {endPoint}");
         }
     }
 
@@ -227,7 +227,7 @@ public sealed partial class UnixSocket
     {
         if (Libc.shutdown(Handle, (int)how) < 0)
         {
-            throw UnixException.FromLastError("shutdown");
+            throw new UnixException(Libc.Errno, "shutdown");
         }
     }
 
@@ -235,14 +235,17 @@ public sealed partial class UnixSocket
     {
         if (Libc.SetIntOption(fd, level, name, value) < 0)
         {
-            throw UnixException.FromLastError("setsockopt", what);
+            throw new UnixException(Libc.Errno, "setsockopt", what);
         }
     }
 
     // ------------------------------------------------------------------ waiting
 
     /// <summary>Suspends the calling task until the descriptor is ready for <paramref name="write"/>; see <see cref="UnixEventLoop.WaitAsync"/>.</summary>
-    private Fiber WaitAsync(bool write, string name)
+    private Fiber WaitAsync(bool write, string name) => UnixEventLoop.Current.WaitAsync(TakeWaiter(write), name);
+
+    /// <summary>This socket's waiter for <paramref name="write"/>, or a fresh one while another task waits in that direction.</summary>
+    private Waiter TakeWaiter(bool write)
     {
         var fd = Handle;
         // A blocking-mode descriptor waits before its call, with no would-block first: it needs the re-arming wait.
@@ -262,7 +265,7 @@ public sealed partial class UnixSocket
             waiter = cached = new Waiter(fd, write, this, persistent);
         }
 
-        return UnixEventLoop.Current.WaitAsync(waiter, name);
+        return waiter;
     }
 
     private void RequireStreamOrUnknown(string operation)

@@ -196,4 +196,64 @@ public class Errors : UnixTest
         });
         Assert.That(error, Is.Not.Null, "the reader is resumed and told the socket is closed, not left waiting");
     }
+
+    [Test]
+    public void BindingAnAddressInUseSaysSo()
+    {
+        // errno is read before the message is formatted: formatting (and the JIT compiling the cold path on its first
+        // failure) may overwrite the runtime's stored last error, which once made this "Unknown error 203".
+        var error = Run(async () =>
+        {
+            var holder = await UnixSocket.TcpV4Async();
+            holder.BindAndListen(LoopbackV4, reusePort: false);
+            var second = await UnixSocket.TcpV4Async();
+            try
+            {
+                second.BindAndListen(holder.LocalEndPoint!, reusePort: false);
+                return null;
+            }
+            catch (UnixException e)
+            {
+                return e;
+            }
+            finally
+            {
+                await second.CloseAsync();
+                await holder.CloseAsync();
+            }
+        });
+        Assert.That(error?.Errno, Is.EqualTo(Errno.EADDRINUSE), error?.Message);
+    }
+
+    [Test]
+    public void WritingToAClosedSocketFailsInTheFiberNotAtTheCall()
+    {
+        // WriteAsync sends at once when it can, without a frame; every failure must still come out of the fiber.
+        var (thrownAtCall, error) = Run(async () =>
+        {
+            var socket = await UnixSocket.TcpV4Async();
+            await socket.CloseAsync();
+            Fiber writing;
+            try
+            {
+                writing = socket.WriteAsync(Bytes("x"));
+            }
+            catch (ObjectDisposedException)
+            {
+                return (true, (Exception?)null);
+            }
+
+            try
+            {
+                await writing;
+                return (false, null);
+            }
+            catch (ObjectDisposedException e)
+            {
+                return (false, e);
+            }
+        });
+        Assert.That(thrownAtCall, Is.False, "the call returned a fiber");
+        Assert.That(error, Is.Not.Null, "awaiting it reported the closed socket");
+    }
 }

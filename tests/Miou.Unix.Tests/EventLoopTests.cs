@@ -2,7 +2,7 @@ using Miou.Unix.EventLoop;
 
 namespace Miou.Unix.Tests;
 
-/// <summary>The loop's interrupt, exercised directly as the runtime would (spec §5.3).</summary>
+/// <summary>The loop's interrupt, exercised directly as the runtime would (spec §5.3), and when the loop asks the kernel.</summary>
 public class EventLoopTests : UnixTest
 {
     [Test]
@@ -49,5 +49,52 @@ public class EventLoopTests : UnixTest
         loop.Dispose();
         Assert.DoesNotThrow(loop.Interrupt);
         Assert.DoesNotThrow(loop.Dispose);
+    }
+
+    [Test]
+    public void AWaiterKnownToBeReadyResumesAtTheNextSelectWithoutAnEpollWait()
+    {
+        // The poll interval is never reached and the owner never lets the domain idle (it yields until the reader is done),
+        // so no select asks the kernel: the reader, woken by the close of its socket, must still resume.
+        var (resumed, kernelPolls) = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            var peer = await server.AcceptAsync();
+            var done = false;
+            var reading = await Fiber.SpawnAsync(async () =>
+            {
+                try
+                {
+                    await client.ReadAsync(new byte[4]);
+                }
+                catch (ObjectDisposedException)
+                {
+                    done = true; // the expected outcome: the socket was closed under the waiting reader
+                }
+            });
+            for (var i = 0; i < 100 && Loop.PendingWaits == 0; i++)
+            {
+                await Fiber.YieldAsync(); // until the reader has registered its wait
+            }
+
+            var waited = Loop.PendingWaits == 1;
+            var pollsBefore = Loop.KernelPolls;
+            await client.CloseAsync();
+            for (var i = 0; i < 1000 && !done; i++)
+            {
+                await Fiber.YieldAsync();
+            }
+
+            var polls = Loop.KernelPolls - pollsBefore;
+            await Fiber.AwaitAsync(reading);
+            await peer.CloseAsync();
+            await server.CloseAsync();
+            return (waited && done, polls);
+        }, unix: new UnixOptions { PollInterval = 1_000_000 });
+
+        Assert.That(resumed, Is.True, "the reader waited, then resumed while its owner kept the domain busy");
+        Assert.That(kernelPolls, Is.Zero, "no epoll_wait was made for a waiter already known to be ready");
     }
 }

@@ -37,11 +37,11 @@ internal static class SettleAtBlockEnd
             return null;
         }
 
-        foreach (var argument in member.DescendantNodes().OfType<ArgumentSyntax>())
+        foreach (var name in member.DescendantNodes().OfType<IdentifierNameSyntax>())
         {
-            if (argument != start && argument.Expression is IdentifierNameSyntax name && name.Identifier.ValueText == variable)
+            if (name.Identifier.ValueText == variable && PassedIn(name) is { } argument && argument != start)
             {
-                return null; // already awaited, released, or handed to someone on some path
+                return null; // already awaited, released, or handed to someone on some path (give: [r] too)
             }
         }
 
@@ -57,6 +57,19 @@ internal static class SettleAtBlockEnd
         var call = SyntaxFactory.ExpressionStatement(settle(SyntaxFactory.IdentifierName(variable))).WithAdditionalAnnotations(Formatter.Annotation);
         var settled = endsInJump ? statements.Insert(statements.Count - 1, call) : statements.Add(call);
         return root.ReplaceNode(block, block.WithStatements(settled));
+    }
+
+    /// <summary>The argument that passes <paramref name="name"/> itself (<c>f(p)</c>, <c>give: [r]</c>), if any; not <c>f(p.Id)</c>.</summary>
+    private static ArgumentSyntax? PassedIn(IdentifierNameSyntax name)
+    {
+        SyntaxNode current = name;
+        while (current.Parent is ExpressionElementSyntax or CollectionExpressionSyntax or InitializerExpressionSyntax or
+               ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CastExpressionSyntax or ParenthesizedExpressionSyntax)
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent as ArgumentSyntax;
     }
 
     /// <summary>A jump out of the statement (a return, goto, break, continue or yield), nested functions aside.</summary>

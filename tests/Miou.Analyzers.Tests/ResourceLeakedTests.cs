@@ -189,6 +189,10 @@ public sealed class ResourceLeakedTests
         "public partial class C { [Fiber] void M(bool c) { var r = Ownership.Create(1, _ => { }); Ownership.Own(r); if (c) Ownership.Release(r); } }");
 
     [Test]
+    public void No_fix_for_a_resource_given_to_a_child_on_some_paths() => Verify<ResourceLeakedAnalyzer>.NoFix<ResourceLeakedCodeFix>(
+        "public partial class C { [Fiber] void M(bool c) { var r = Ownership.Create(1, _ => { }); Ownership.Own(r); if (c) Fiber.Await(Fiber.Async(() => 1, give: [r])); } }");
+
+    [Test]
     public void No_fix_for_a_resource_left_by_an_early_return() => Verify<ResourceLeakedAnalyzer>.NoFix<ResourceLeakedCodeFix>(
         "public partial class C { [Fiber] int M(bool c) { var r = Ownership.Create(1, _ => { }); Ownership.Own(r); if (c) return 0; Console.WriteLine(); return 1; } }");
 }

@@ -31,6 +31,9 @@ public sealed class SuspendOutsideFiberTests
         yield return Case("Local function inside a plain method", """
             void M() { Local(); void Local() => {|MIOU0003:Fiber.Yield|}(); }
             """);
+        yield return Case("[Fiber] local function called from a plain method", """
+            void M() { {|MIOU0003:Local|}(); [Fiber] void Local() => Fiber.Yield(); }
+            """);
         yield return Case("Hand-written async fiber uses a direct-style call", """
             async Fiber M() { {|MIOU0003:Fiber.Yield|}(); await Fiber.YieldAsync(); }
             """);

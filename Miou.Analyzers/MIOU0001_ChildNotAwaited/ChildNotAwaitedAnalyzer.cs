@@ -32,9 +32,9 @@ public sealed class ChildNotAwaitedAnalyzer : MiouAnalyzer
     private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols)
     {
         var rules = new SpawnRules(symbols);
-        foreach (var function in FiberGraphs.Of(context, symbols, operation => operation is IInvocationOperation invocation && rules.IsValueSource(invocation)))
+        foreach (var function in FiberGraphs.Of(context, symbols, rules.IsValueSource))
         {
-            var flow = new ObligationFlow(function.Graph, rules, function.IsNewTask, function.CapturedByNestedFunctions(),
+            var flow = new ObligationFlow(function.Graph, rules, function.IsNewTask, function.Scan.CapturedByNestedFunctions(),
                 (state, source) =>
                 {
                     // Run inline, a child held by a variable of the caller's (a captured one) may still be awaited there.

@@ -1,21 +1,20 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Formatting;
-using Microsoft.CodeAnalysis.Simplification;
 
 namespace Miou.Analyzers;
 
 /// <summary>
 /// MIOU0001's fixes: await the child, or cancel it. A discarded spawn is wrapped (<c>Fiber.Await(Fiber.Async(…));</c>);
 /// a spawn stored in a local gets <c>Fiber.Await(p);</c> at the end of the block that declares it, before a final
-/// <c>return</c>. A child that is overwritten or returned to the parent needs a decision no fix can make.
+/// <c>return</c>, when every path goes through that end and nothing else awaits, cancels or takes the local (see
+/// <see cref="SettleAtBlockEnd"/>). A child that is overwritten or returned to the parent, or one settled on some paths
+/// only, needs a decision no fix can make.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ChildNotAwaitedCodeFix)), Shared]
 public sealed class ChildNotAwaitedCodeFix : CodeFixProvider
@@ -64,30 +63,17 @@ public sealed class ChildNotAwaitedCodeFix : CodeFixProvider
         };
         if (statement is not null)
         {
-            var wrapped = SyntaxFactory.ExpressionStatement(Call(method, spawn.WithoutTrivia())).WithTriviaFrom(statement);
+            var wrapped = SyntaxFactory.ExpressionStatement(SettleAtBlockEnd.MiouCall("Fiber", method, spawn.WithoutTrivia())).WithTriviaFrom(statement);
             return root.ReplaceNode(statement, wrapped);
         }
 
         // var p = Fiber.Async(…);  …  Fiber.Await(p);
         if (spawn.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } &&
-            declarator.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>() is { Parent: BlockSyntax block })
+            declarator.FirstAncestorOrSelf<LocalDeclarationStatementSyntax>() is { } declaration)
         {
-            var settle = SyntaxFactory.ExpressionStatement(Call(method, SyntaxFactory.IdentifierName(declarator.Identifier.ValueText)))
-                .WithAdditionalAnnotations(Formatter.Annotation);
-            var last = block.Statements.LastOrDefault();
-            var statements = last is ReturnStatementSyntax or ThrowStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax
-                ? block.Statements.Insert(block.Statements.Count - 1, settle)
-                : block.Statements.Add(settle);
-            return root.ReplaceNode(block, block.WithStatements(statements));
+            return SettleAtBlockEnd.Apply(root, declaration, declarator.Identifier.ValueText, p => SettleAtBlockEnd.MiouCall("Fiber", method, p));
         }
 
         return null;
     }
-
-    private static InvocationExpressionSyntax Call(string method, ExpressionSyntax argument) =>
-        SyntaxFactory.InvocationExpression(
-            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression,
-                SyntaxFactory.ParseTypeName("global::Miou.Fiber").WithAdditionalAnnotations(Simplifier.Annotation),
-                SyntaxFactory.IdentifierName(method)),
-            SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(argument))));
 }

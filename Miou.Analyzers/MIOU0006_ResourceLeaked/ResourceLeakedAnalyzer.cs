@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Miou.Analyzers;
@@ -27,11 +26,11 @@ public sealed class ResourceLeakedAnalyzer : MiouAnalyzer
 
     private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols)
     {
-        foreach (var function in FiberGraphs.Of(context, symbols, operation => operation is IInvocationOperation invocation && symbols.IsOwnership(invocation.TargetMethod, "Own")))
+        foreach (var function in FiberGraphs.Of(context, symbols, invocation => symbols.IsOwnership(invocation.TargetMethod, "Own")))
         {
             var fresh = FreshResources(function, symbols, out var aliases);
             var rules = new OwnershipRules(symbols, aliases);
-            var flow = new ObligationFlow(function.Graph, rules, function.IsNewTask, function.CapturedByNestedFunctions(),
+            var flow = new ObligationFlow(function.Graph, rules, function.IsNewTask, function.Scan.CapturedByNestedFunctions(),
                 (state, source) =>
                 {
                     // Run inline in its caller's task, the fiber leaks for sure only what nobody else can reach: a resource
@@ -61,33 +60,21 @@ public sealed class ResourceLeakedAnalyzer : MiouAnalyzer
         aliases = new Dictionary<ISymbol, List<ISymbol>>(SymbolEqualityComparer.Default);
         var created = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
         var other = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-        foreach (var block in function.Graph.Blocks)
+        var scan = function.Scan;
+        foreach (var assignment in scan.LocalAssignments)
         {
-            foreach (var root in block.Operations)
+            var target = ((ILocalReferenceOperation)assignment.Target).Local;
+            var isCreate = FiberContext.WalkDownConversions(assignment.Value) is IInvocationOperation invocation &&
+                symbols.IsOwnership(invocation.TargetMethod, "Create");
+            (isCreate ? created : other).Add(target);
+            if (OwnershipRules.Variable(assignment.Value) is { } source)
             {
-                foreach (var operation in root.DescendantsAndSelf())
-                {
-                    switch (operation)
-                    {
-                        case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment:
-                            var isCreate = FiberContext.WalkDownConversions(assignment.Value) is IInvocationOperation invocation &&
-                                symbols.IsOwnership(invocation.TargetMethod, "Create");
-                            (isCreate ? created : other).Add(target.Local);
-                            if (OwnershipRules.Variable(assignment.Value) is { } source)
-                            {
-                                Link(aliases, source, target.Local);
-                                Link(aliases, target.Local, source);
-                            }
-
-                            break;
-                        case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out, Value: ILocalReferenceOperation written }:
-                            other.Add(written.Local);
-                            break;
-                    }
-                }
+                Link(aliases, source, target);
+                Link(aliases, target, source);
             }
         }
 
+        other.UnionWith(scan.RefWrittenLocals);
         created.ExceptWith(other);
         created.RemoveWhere(local => !function.IsOwnVariable(local));
         return created;

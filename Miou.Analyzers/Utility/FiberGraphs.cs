@@ -1,58 +1,35 @@
 using System;
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Miou.Analyzers;
 
-/// <summary>One function to analyse: a [Fiber] method's body or a fiber body lambda in it.</summary>
+/// <summary>One function to analyse: a [Fiber] method's body, a fiber body lambda or a local function in it.</summary>
 internal readonly struct FiberFunction
 {
-    public FiberFunction(ControlFlowGraph graph, IMethodSymbol symbol, bool isNewTask, SyntaxNode syntax)
+    public FiberFunction(ControlFlowGraph graph, IMethodSymbol symbol, bool isNewTask)
     {
         Graph = graph;
         Symbol = symbol;
         IsNewTask = isNewTask;
-        Syntax = syntax;
     }
 
     /// <summary>The function's control-flow graph.</summary>
     public ControlFlowGraph Graph { get; }
 
-    /// <summary>The method, or the lambda's symbol.</summary>
+    /// <summary>The method, the lambda's or the local function's symbol.</summary>
     public IMethodSymbol Symbol { get; }
 
     /// <summary>A task body (a child spawned with Fiber.Async/Call): it must settle everything itself before it returns.
     /// Otherwise (a [Fiber] method, a Fiber.Protect body) it may run inline in its caller's task.</summary>
     public bool IsNewTask { get; }
 
-    /// <summary>The function's syntax.</summary>
-    public SyntaxNode Syntax { get; }
-
-    /// <summary>Names used inside nested lambdas and local functions: variables that may be captured, so not tracked.</summary>
-    public Func<ISymbol, bool> CapturedByNestedFunctions()
-    {
-        HashSet<string>? names = null;
-        foreach (var node in Syntax.DescendantNodes())
-        {
-            if (node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)
-            {
-                names ??= new HashSet<string>(StringComparer.Ordinal);
-                foreach (var identifier in node.DescendantNodes())
-                {
-                    if (identifier is IdentifierNameSyntax name)
-                    {
-                        names.Add(name.Identifier.ValueText);
-                    }
-                }
-            }
-        }
-
-        return names is null ? static _ => false : symbol => symbol is ILocalSymbol or IParameterSymbol && names.Contains(symbol.Name);
-    }
+    /// <summary>What one walk over the graph found (shared by the rules).</summary>
+    public GraphScan Scan => GraphScan.Of(Graph);
 
     /// <summary>Whether <paramref name="symbol"/> is a local or by-value parameter of this very function.</summary>
     public bool IsOwnVariable(object symbol) => symbol switch
@@ -67,62 +44,86 @@ internal readonly struct FiberFunction
 internal static class FiberGraphs
 {
     /// <summary>
-    /// For a [Fiber] method body whose operations satisfy <paramref name="worthIt"/> (a cheap pre-check), the method's
-    /// graph and those of the fiber bodies it passes to Fiber.Async, Fiber.Call, Fiber.Protect, … (recursively).
+    /// The functions of a [Fiber] method body that hold a call satisfying <paramref name="isSource"/> (where an
+    /// obligation starts): the method itself, the fiber bodies it passes to Fiber.Async, Fiber.Call, Fiber.Protect, …
+    /// and its local functions (recursively). A graph is asked for only when a source lies inside its function: a
+    /// method that spawns or owns nothing costs one look at its calls, and a lambda without one is never built into a
+    /// graph.
     /// </summary>
-    public static IEnumerable<FiberFunction> Of(OperationAnalysisContext context, MiouSymbols symbols, Func<IOperation, bool> worthIt)
+    public static IEnumerable<FiberFunction> Of(OperationAnalysisContext context, MiouSymbols symbols, Func<IInvocationOperation, bool> isSource)
     {
         if (context.Operation is not IMethodBodyOperation body || context.ContainingSymbol is not IMethodSymbol method ||
-            !symbols.IsFiberMethod(method) || !Any(body, worthIt))
+            !symbols.IsFiberMethod(method))
         {
             yield break;
         }
 
-        var graph = context.GetControlFlowGraph();
+        List<TextSpan>? sources = null;
+        foreach (var invocation in GraphScan.CallsIn(body))
+        {
+            if (isSource(invocation))
+            {
+                (sources ??= new List<TextSpan>()).Add(invocation.Syntax.Span);
+            }
+        }
+
+        if (sources is null)
+        {
+            yield break;
+        }
+
         var pending = new Stack<FiberFunction>();
-        pending.Push(new FiberFunction(graph, method, isNewTask: false, body.Syntax));
+        pending.Push(new FiberFunction(context.GetControlFlowGraph(), method, isNewTask: false));
         while (pending.Count > 0)
         {
             var function = pending.Pop();
-            yield return function;
-            foreach (var block in function.Graph.Blocks)
+            var scan = function.Scan;
+            if (scan.AnyCall(isSource))
             {
-                foreach (var root in Roots(block))
+                yield return function;
+            }
+
+            foreach (var lambda in scan.Lambdas)
+            {
+                if (Holds(lambda.Syntax.Span, sources) && FiberContext.FiberBodyCall(lambda, symbols) is { } call)
                 {
-                    foreach (var operation in root.DescendantsAndSelf())
-                    {
-                        if (operation is IFlowAnonymousFunctionOperation lambda && FiberContext.FiberBodyCall(lambda, symbols) is { } call)
-                        {
-                            pending.Push(new FiberFunction(
-                                function.Graph.GetAnonymousFunctionControlFlowGraph(lambda),
-                                lambda.Symbol,
-                                symbols.StartsNewTask(call.Invocation.TargetMethod, call.Parameter),
-                                lambda.Syntax));
-                        }
-                    }
+                    pending.Push(new FiberFunction(
+                        function.Graph.GetAnonymousFunctionControlFlowGraph(lambda),
+                        lambda.Symbol,
+                        symbols.StartsNewTask(call.Invocation.TargetMethod, call.Parameter)));
+                }
+            }
+
+            // A local function that spawns or owns suspends, so the generator makes it a fiber, awaited where it is
+            // called: it runs inline in its caller's task, as a [Fiber] method does.
+            foreach (var local in function.Graph.LocalFunctions)
+            {
+                if (Holds(local, sources))
+                {
+                    pending.Push(new FiberFunction(function.Graph.GetLocalFunctionControlFlowGraph(local), local, isNewTask: false));
                 }
             }
         }
     }
 
-    private static IEnumerable<IOperation> Roots(BasicBlock block)
+    private static bool Holds(IMethodSymbol local, List<TextSpan> sources)
     {
-        foreach (var operation in block.Operations)
+        foreach (var reference in local.DeclaringSyntaxReferences)
         {
-            yield return operation;
+            if (Holds(reference.Span, sources))
+            {
+                return true;
+            }
         }
 
-        if (block.BranchValue is { } value)
-        {
-            yield return value;
-        }
+        return false;
     }
 
-    private static bool Any(IOperation root, Func<IOperation, bool> predicate)
+    private static bool Holds(TextSpan span, List<TextSpan> sources)
     {
-        foreach (var operation in root.DescendantsAndSelf())
+        foreach (var source in sources)
         {
-            if (predicate(operation))
+            if (span.Contains(source))
             {
                 return true;
             }

@@ -71,6 +71,7 @@ internal sealed class ObligationFlow
     private readonly Func<State, IOperation, bool> _pendingAtExitIsCertain;
     private readonly Dictionary<IOperation, Violation> _violations = new();
     private readonly List<IOperation> _order = new();
+    private List<(ControlFlowRegion Handler, ControlFlowRegion Try)>? _catchSeeds;
 
     /// <param name="graph">The function's graph.</param>
     /// <param name="rules">What to track.</param>
@@ -117,7 +118,7 @@ internal sealed class ObligationFlow
         var inStates = new Dictionary<int, State> { [entry.Ordinal] = entryState.Clone() };
         var outStates = new Dictionary<int, State>();
         var regionEnd = new State();
-        var seeds = CatchSeeds(first, last);
+        var seeds = CatchSeeds();
 
         void Propagate(BasicBlock block, State state, bool reporting, Queue<BasicBlock>? work)
         {
@@ -188,8 +189,14 @@ internal sealed class ObligationFlow
 
             // Catch and filter regions have no predecessor: an exception enters them from anywhere in their try. Only
             // what is pending all through the try is certainly pending there.
-            foreach (var (handlerFirst, tryRegion) in seeds)
+            foreach (var (handler, tryRegion) in seeds)
             {
+                if (handler.FirstBlockOrdinal < first || handler.LastBlockOrdinal > last)
+                {
+                    continue; // a handler outside the blocks run here
+                }
+
+                var handlerFirst = handler.FirstBlockOrdinal;
                 var seed = CatchEntry(tryRegion, inStates, outStates);
                 if (seed is null)
                 {
@@ -231,33 +238,38 @@ internal sealed class ObligationFlow
         return regionEnd;
     }
 
-    private List<(int HandlerFirst, ControlFlowRegion Try)> CatchSeeds(int first, int last)
+    /// <summary>Each catch or filter region, with its try region: found once per graph.</summary>
+    private List<(ControlFlowRegion Handler, ControlFlowRegion Try)> CatchSeeds()
     {
-        var seeds = new List<(int, ControlFlowRegion)>();
-        void Visit(ControlFlowRegion region)
+        if (_catchSeeds is { } known)
         {
-            if (region.FirstBlockOrdinal >= first && region.LastBlockOrdinal <= last)
+            return known;
+        }
+
+        var seeds = new List<(ControlFlowRegion, ControlFlowRegion)>();
+        var pending = new Stack<ControlFlowRegion>();
+        pending.Push(_graph.Root);
+        while (pending.Count > 0)
+        {
+            var region = pending.Pop();
+            var tryAndCatch = region.Kind switch
             {
-                var tryAndCatch = region.Kind switch
-                {
-                    ControlFlowRegionKind.Catch when region.EnclosingRegion?.Kind == ControlFlowRegionKind.TryAndCatch => region.EnclosingRegion,
-                    ControlFlowRegionKind.Filter => region.EnclosingRegion?.EnclosingRegion,
-                    _ => null,
-                };
-                if (tryAndCatch is { Kind: ControlFlowRegionKind.TryAndCatch } && tryAndCatch.NestedRegions[0] is { Kind: ControlFlowRegionKind.Try } tryRegion)
-                {
-                    seeds.Add((region.FirstBlockOrdinal, tryRegion));
-                }
+                ControlFlowRegionKind.Catch when region.EnclosingRegion?.Kind == ControlFlowRegionKind.TryAndCatch => region.EnclosingRegion,
+                ControlFlowRegionKind.Filter => region.EnclosingRegion?.EnclosingRegion,
+                _ => null,
+            };
+            if (tryAndCatch is { Kind: ControlFlowRegionKind.TryAndCatch } && tryAndCatch.NestedRegions[0] is { Kind: ControlFlowRegionKind.Try } tryRegion)
+            {
+                seeds.Add((region, tryRegion));
             }
 
-            foreach (var nested in region.NestedRegions)
+            for (var i = region.NestedRegions.Length - 1; i >= 0; i--)
             {
-                Visit(nested);
+                pending.Push(region.NestedRegions[i]);
             }
         }
 
-        Visit(_graph.Root);
-        return seeds;
+        return _catchSeeds = seeds;
     }
 
     private static State? CatchEntry(ControlFlowRegion tryRegion, Dictionary<int, State> inStates, Dictionary<int, State> outStates)
@@ -424,7 +436,7 @@ internal sealed class ObligationFlow
                 break;
         }
 
-        if (HolderOf(operation) is { } holder && FiberContext.WalkDownConversions(operation) == operation)
+        if (!state.IsEmpty && HolderOf(operation) is { } holder && FiberContext.WalkDownConversions(operation) == operation)
         {
             OnHolderRead(operation, holder, state, reporting, root, returned);
         }
@@ -493,10 +505,16 @@ internal sealed class ObligationFlow
     private void Bind(object holder, IOperation value, State state, bool reporting)
     {
         var inner = FiberContext.WalkDownConversions(value);
-        var incoming = new List<IOperation>();
-        if (inner is IInvocationOperation invocation && _rules.IsValueSource(invocation))
+        var isSource = inner is IInvocationOperation invocation && _rules.IsValueSource(invocation);
+        if (state.IsEmpty && !isSource)
         {
-            incoming.Add(invocation);
+            return; // nothing pending, nothing starting: nothing to hold or to lose
+        }
+
+        var incoming = new List<IOperation>();
+        if (isSource)
+        {
+            incoming.Add(inner);
         }
         else if (HolderOf(inner) is { } other)
         {
@@ -620,9 +638,13 @@ internal sealed class ObligationFlow
     internal sealed class State
     {
         private static readonly HolderComparer Holders = new();
+        private static readonly List<IOperation> NoneHeld = new();
         private readonly Dictionary<IOperation, HashSet<object>> _pending = new();
 
-        public IEnumerable<IOperation> Sources => _pending.Keys.ToList();
+        public List<IOperation> Sources => new(_pending.Keys);
+
+        /// <summary>Nothing is pending.</summary>
+        public bool IsEmpty => _pending.Count == 0;
 
         public IReadOnlyCollection<object> HoldersOf(IOperation source) => _pending[source];
 
@@ -649,7 +671,20 @@ internal sealed class ObligationFlow
 
         public void Drop(IOperation source) => _pending.Remove(source);
 
-        public List<IOperation> HeldBy(object holder) => _pending.Where(pair => pair.Value.Contains(holder)).Select(pair => pair.Key).ToList();
+        /// <summary>The obligations <paramref name="holder"/> may refer to (a shared empty list when none: it is read only).</summary>
+        public List<IOperation> HeldBy(object holder)
+        {
+            List<IOperation>? held = null;
+            foreach (var pair in _pending)
+            {
+                if (pair.Value.Contains(holder))
+                {
+                    (held ??= new List<IOperation>()).Add(pair.Key);
+                }
+            }
+
+            return held ?? NoneHeld;
+        }
 
         public void DropHeldBy(object holder)
         {

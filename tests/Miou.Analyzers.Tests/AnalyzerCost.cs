@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Miou.Analyzers.Tests.Infrastructure;
+using Miou.Tests.Shared;
 
 namespace Miou.Analyzers.Tests;
 
@@ -11,7 +12,10 @@ namespace Miou.Analyzers.Tests;
 /// time is the compiler's own per-analyzer telemetry (what <c>-p:ReportAnalyzer=true</c> prints). Explicit: it prints
 /// timings and asserts only that the project is clean and every analyzer ran (speed is not a test verdict).
 /// Analyzer time is the sum of the time spent in their callbacks; the analysis pass
-/// also builds the operation trees they look at, which the compiler does not need otherwise.
+/// also builds the operation trees they look at, which the compiler does not need otherwise. Each run also prints the
+/// process's CPU time and the bytes allocated by binding alone and by the analysis pass: on a loaded machine the bytes are
+/// the one figure the load leaves untouched, so a before/after of the analyzers' own work compares them.
+/// The same project is built for real, with <c>-p:ReportAnalyzer=true</c>, by benchmarks/analyzers/report-analyzer.sh.
 /// Run: dotnet test tests/Miou.Analyzers.Tests --filter "FullyQualifiedName~AnalyzerCost" --logger "console;verbosity=detailed"
 /// </summary>
 [Explicit("benchmark: prints timings")]
@@ -19,48 +23,16 @@ public sealed class AnalyzerCost
 {
     private const int Methods = 1000;
 
-    /// <summary>Ten [Fiber] methods that touch every rule's concern (a child, a resource, a catch, a finally) and a plain method each.</summary>
-    private static string File(int index)
+    /// <summary>
+    /// Ten [Fiber] methods that touch every rule's concern (a child, a resource, a catch, a finally) and a plain method
+    /// each, from benchmarks/analyzers/method.template, which benchmarks/analyzers/report-analyzer.sh uses too.
+    /// </summary>
+    private static string File(string template, int index)
     {
         var text = new StringBuilder("using Miou;\nnamespace Bench;\npublic static partial class F" + index + "\n{\n");
         for (var i = 0; i < 10; i++)
         {
-            var n = index * 10 + i;
-            text.Append($$"""
-                    [Fiber]
-                    public static int M{{n}}(int x)
-                    {
-                        var p = Fiber.Async(() => x + {{n}});
-                        var r = Ownership.Create(x, _ => { });
-                        Ownership.Own(r);
-                        try
-                        {
-                            Fiber.Yield();
-                            if (x > {{n}})
-                            {
-                                Fiber.Cancel(p);
-                                Ownership.Release(r);
-                                return 0;
-                            }
-
-                            var v = Fiber.Await(p);
-                            Ownership.Disown(r);
-                            return v;
-                        }
-                        catch (InvalidOperationException e)
-                        {
-                            Console.WriteLine(e.Message);
-                            throw;
-                        }
-                        finally
-                        {
-                            Console.WriteLine(x);
-                        }
-                    }
-
-                    public static int Plain{{n}}(int x) => x + Enumerable.Range(0, x).Sum();
-
-                """);
+            text.Append(template.Replace("@N@", (index * 10 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         }
 
         return text.Append("}\n").ToString();
@@ -69,13 +41,16 @@ public sealed class AnalyzerCost
     [Test]
     public void Analyzers_on_1000_fiber_methods_against_the_whole_compile()
     {
-        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(i))).ToArray();
-        Measure(Pipeline.Compile("Warm", ("/src/Warm.cs", File(0))), print: false);  // JIT warm-up
-        for (var run = 1; run <= 2; run++)
+        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
+        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray();
+        Measure(Pipeline.Compile("Warm", ("/src/Warm.cs", File(template, 0))), print: false);  // JIT warm-up
+        for (var run = 1; run <= 3; run++)
         {
             Measure(Pipeline.Compile("Bench", files), print: true);
         }
     }
+
+    private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
     private static void Measure(Compilation input, bool print)
     {
@@ -84,13 +59,21 @@ public sealed class AnalyzerCost
         var generate = watch.Elapsed;
 
         watch.Restart();
+        var cpu = Cpu();
+        var bytes = GC.GetTotalAllocatedBytes(precise: true);
         var compilerDiagnostics = output.GetDiagnostics();
         var bind = watch.Elapsed;
+        var bindCpu = Cpu() - cpu;
+        var bindBytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
 
         watch.Restart();
+        cpu = Cpu();
+        bytes = GC.GetTotalAllocatedBytes(precise: true);
         var exceptions = new List<Exception>();
         var analysis = Pipeline.WithAnalyzers(output, exceptions).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
         var analyse = watch.Elapsed;
+        var analyseCpu = Cpu() - cpu;
+        var analyseBytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
 
         watch.Restart();
         var emitted = output.Emit(Stream.Null);
@@ -116,6 +99,13 @@ public sealed class AnalyzerCost
             $"{Methods} [Fiber] methods ({generated.Length} generated files): analyzers {analyzers.TotalMilliseconds:F0} ms of a {total.TotalMilliseconds:F0} ms compile = {100 * analyzers / total:F1}%; " +
             $"generator {generate.TotalMilliseconds:F0} ms, binding alone {bind.TotalMilliseconds:F0} ms, binding + analysis pass {analyse.TotalMilliseconds:F0} ms " +
             $"(over binding alone: {overhead.TotalMilliseconds:F0} ms = {100 * overhead / total:F1}%), emit {emit.TotalMilliseconds:F0} ms; load average {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+        // What a loaded machine inflates less than wall-clock time: the process's CPU time, and the bytes allocated (which
+        // load does not change at all). The analysis pass over binding alone is the analyzers' own cost plus the operation
+        // trees and graphs built for them.
+        TestContext.Out.WriteLine(
+            $"  process CPU: binding alone {bindCpu.TotalMilliseconds:F0} ms, binding + analysis pass {analyseCpu.TotalMilliseconds:F0} ms " +
+            $"(over binding alone: {(analyseCpu - bindCpu).TotalMilliseconds:F0} ms); allocated: binding alone {bindBytes / 1e6:F0} MB, " +
+            $"binding + analysis pass {analyseBytes / 1e6:F0} MB (over binding alone: {(analyseBytes - bindBytes) / 1e6:F0} MB)");
         foreach (var (analyzer, info) in telemetry.OrderByDescending(t => t.Value.ExecutionTime))
         {
             TestContext.Out.WriteLine($"  {analyzer.GetType().Name,-36} {info.ExecutionTime.TotalMilliseconds,8:F1} ms");

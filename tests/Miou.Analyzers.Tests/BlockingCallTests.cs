@@ -42,6 +42,13 @@ public sealed class BlockingCallTests
         yield return Case("Task.WaitAll", """
             [Fiber] void M(Task a, Task b) { {|MIOU0005:Task.WaitAll|}(a, b); }
             """);
+        yield return Case("Task.WaitAny", """
+            [Fiber] int M(Task a, Task b) => {|MIOU0005:Task.WaitAny|}(a, b);
+            """);
+        yield return Case("Monitor.TryEnter held across a suspension", """
+            readonly object _gate = new();
+            [Fiber] void M() { if ({|MIOU0005:Monitor.TryEnter|}(_gate)) { try { Fiber.Yield(); } finally { Monitor.Exit(_gate); } } }
+            """);
         yield return Case("Mutex.WaitOne", """
             [Fiber] void M(Mutex m) { {|MIOU0005:m.WaitOne|}(); m.ReleaseMutex(); }
             """);

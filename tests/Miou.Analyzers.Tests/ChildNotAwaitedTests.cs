@@ -56,6 +56,12 @@ public sealed class ChildNotAwaitedTests
         yield return Case("Read but never awaited", """
             [Fiber] void M() { var p = {|MIOU0001:Fiber.Async|}(() => 1); Console.WriteLine(p.Id); }
             """);
+        yield return Case("Discarded in a local function of a [Fiber] method", """
+            [Fiber] void M() { Local(); void Local() { {|MIOU0001:Fiber.Async|}(() => 1); } }
+            """);
+        yield return Case("Forgotten in a [Fiber] local function", """
+            [Fiber] void M() { Local(); [Fiber] void Local() { var p = {|MIOU0001:Fiber.Async|}(() => 1); Fiber.Yield(); } }
+            """);
     }
 
     public static IEnumerable<TestCaseData> MustNotReport()
@@ -134,6 +140,12 @@ public sealed class ChildNotAwaitedTests
         yield return Case("Awaited through a while loop", """
             [Fiber] void M(Orphans<int> o) { var p = Fiber.Async(() => 1); while (p.State == PromiseState.Running) Fiber.Yield(); Fiber.Await(p); }
             """);
+        yield return Case("Local function returns its child to its caller, which runs it inline and awaits it", """
+            [Fiber] int M() { var p = Start(); return Fiber.Await(p); Promise<int> Start() { return Fiber.Async(() => 1); } }
+            """);
+        yield return Case("[Fiber] local function awaits its own child", """
+            [Fiber] int M() { return Local(); [Fiber] int Local() { var p = Fiber.Async(() => 1); return Fiber.Await(p); } }
+            """);
         yield return Case("Using the awaited result in a switch", """
             [Fiber] int M(int k) { var p = Fiber.Async(() => k); switch (k) { case 1: return Fiber.Await(p) + 1; default: Fiber.Cancel(p); return 0; } }
             """);
@@ -208,4 +220,41 @@ public sealed class ChildNotAwaitedTests
         }
         """,
         ChildNotAwaitedCodeFix.CancelTitle);
+
+    [Test]
+    public void Fix_awaits_a_local_in_a_child_body_before_its_return() => Verify<ChildNotAwaitedAnalyzer>.Fix<ChildNotAwaitedCodeFix>(
+        """
+        public partial class C
+        {
+            [Fiber] int M() => Fiber.Await(Fiber.Async(() =>
+            {
+                var p = Fiber.Async(() => 1);
+                return 2;
+            }));
+        }
+        """,
+        """
+        public partial class C
+        {
+            [Fiber] int M() => Fiber.Await(Fiber.Async(() =>
+            {
+                var p = Fiber.Async(() => 1);
+                Fiber.Await(p);
+                return 2;
+            }));
+        }
+        """,
+        ChildNotAwaitedCodeFix.AwaitTitle);
+
+    [Test]
+    public void No_fix_for_a_child_awaited_on_some_paths_a_second_await_would_fail() => Verify<ChildNotAwaitedAnalyzer>.NoFix<ChildNotAwaitedCodeFix>(
+        "public partial class C { [Fiber] void M(bool c) { var p = Fiber.Async(() => 1); if (c) Fiber.Await(p); } }");
+
+    [Test]
+    public void No_fix_for_a_child_left_by_an_early_return() => Verify<ChildNotAwaitedAnalyzer>.NoFix<ChildNotAwaitedCodeFix>(
+        "public partial class C { [Fiber] int M(bool c) { var p = Fiber.Async(() => 1); if (c) return 0; Console.WriteLine(); return 2; } }");
+
+    [Test]
+    public void No_fix_for_an_overwritten_child() => Verify<ChildNotAwaitedAnalyzer>.NoFix<ChildNotAwaitedCodeFix>(
+        "public partial class C { [Fiber] int M() { var p = Fiber.Async(() => 1); p = Fiber.Async(() => 2); return Fiber.Await(p); } }");
 }

@@ -38,6 +38,9 @@ public sealed class ResourceLeakedTests
         yield return Case("Two resources, one released", """
             [Fiber] void M() { var a = Ownership.Create(1, _ => { }); var b = Ownership.Create(2, _ => { }); Ownership.Own(a); {|MIOU0006:Ownership.Own|}(b); Ownership.Release(a); }
             """);
+        yield return Case("Owned in a local function of a [Fiber] method and forgotten", """
+            [Fiber] void M() { Local(); void Local() { var r = Ownership.Create(1, _ => { }); {|MIOU0006:Ownership.Own|}(r); } }
+            """);
         yield return Case("Switch arm forgets it", """
             [Fiber] void M(int k) { var r = Ownership.Create(1, _ => { }); {|MIOU0006:Ownership.Own|}(r); switch (k) { case 0: Ownership.Release(r); break; case 1: break; default: Ownership.Disown(r); break; } }
             """);
@@ -83,6 +86,12 @@ public sealed class ResourceLeakedTests
         yield return Case("Released on every branch", """
             [Fiber] void M(bool c) { var r = Ownership.Create(1, _ => { }); Ownership.Own(r); if (c) Ownership.Release(r); else Ownership.Disown(r); }
             """);
+        yield return Case("Local function releases what it owns", """
+            [Fiber] void M() { Local(); void Local() { var r = Ownership.Create(1, _ => { }); Ownership.Own(r); Ownership.Release(r); } }
+            """);
+        yield return Case("Local function returns what it owns to its caller, which runs it inline and releases it", """
+            [Fiber] void M() { var r = Open(); Ownership.Release(r); Resource<int> Open() { var o = Ownership.Create(1, _ => { }); Ownership.Own(o); return o; } }
+            """);
         yield return Case("Not a fiber: MIOU0003's business", """
             void M(Resource r) { Ownership.Own(r); }
             """);
@@ -93,4 +102,97 @@ public sealed class ResourceLeakedTests
 
     [TestCaseSource(nameof(MustNotReport))]
     public void DoesNotReport(string source) => Verify<ResourceLeakedAnalyzer>.Diagnostics(source);
+
+    [Test]
+    public void Fix_releases_the_resource_at_the_end_of_its_block() => Verify<ResourceLeakedAnalyzer>.Fix<ResourceLeakedCodeFix>(
+        """
+        public partial class C
+        {
+            [Fiber] void M()
+            {
+                var r = Ownership.Create(1, _ => { });
+                Ownership.Own(r);
+                Fiber.Yield();
+            }
+        }
+        """,
+        """
+        public partial class C
+        {
+            [Fiber] void M()
+            {
+                var r = Ownership.Create(1, _ => { });
+                Ownership.Own(r);
+                Fiber.Yield();
+                Ownership.Release(r);
+            }
+        }
+        """,
+        ResourceLeakedCodeFix.ReleaseTitle);
+
+    [Test]
+    public void Fix_disowns_the_resource_before_the_final_return() => Verify<ResourceLeakedAnalyzer>.Fix<ResourceLeakedCodeFix>(
+        """
+        public partial class C
+        {
+            [Fiber] int M()
+            {
+                var r = Ownership.Create(1, _ => { });
+                Ownership.Own(r);
+                Fiber.Yield();
+                return 2;
+            }
+        }
+        """,
+        """
+        public partial class C
+        {
+            [Fiber] int M()
+            {
+                var r = Ownership.Create(1, _ => { });
+                Ownership.Own(r);
+                Fiber.Yield();
+                Ownership.Disown(r);
+                return 2;
+            }
+        }
+        """,
+        ResourceLeakedCodeFix.DisownTitle);
+
+    [Test]
+    public void Fix_releases_a_resource_a_child_owns() => Verify<ResourceLeakedAnalyzer>.Fix<ResourceLeakedCodeFix>(
+        """
+        public partial class C
+        {
+            [Fiber] void M(Resource r) => Fiber.Await(Fiber.Async(() =>
+            {
+                Ownership.Own(r);
+                return 1;
+            }));
+        }
+        """,
+        """
+        public partial class C
+        {
+            [Fiber] void M(Resource r) => Fiber.Await(Fiber.Async(() =>
+            {
+                Ownership.Own(r);
+                Ownership.Release(r);
+                return 1;
+            }));
+        }
+        """,
+        ResourceLeakedCodeFix.ReleaseTitle);
+
+    [Test]
+    public void No_fix_for_a_resource_released_on_some_paths_a_second_release_would_fail() => Verify<ResourceLeakedAnalyzer>.NoFix<ResourceLeakedCodeFix>(
+        "public partial class C { [Fiber] void M(bool c) { var r = Ownership.Create(1, _ => { }); Ownership.Own(r); if (c) Ownership.Release(r); } }");
+
+    [Test]
+    public void No_fix_for_a_resource_given_to_a_child_on_some_paths() => Verify<ResourceLeakedAnalyzer>.NoFix<ResourceLeakedCodeFix>(
+        "public partial class C { [Fiber] void M(bool c) { var r = Ownership.Create(1, _ => { }); Ownership.Own(r); if (c) Fiber.Await(Fiber.Async(() => 1, give: [r])); } }");
+
+    [Test]
+    public void No_fix_for_a_resource_left_by_an_early_return() => Verify<ResourceLeakedAnalyzer>.NoFix<ResourceLeakedCodeFix>(
+        "public partial class C { [Fiber] int M(bool c) { var r = Ownership.Create(1, _ => { }); Ownership.Own(r); if (c) return 0; Console.WriteLine(); return 1; } }");
 }

@@ -31,6 +31,9 @@ public sealed class SuspendOutsideFiberTests
         yield return Case("Local function inside a plain method", """
             void M() { Local(); void Local() => {|MIOU0003:Fiber.Yield|}(); }
             """);
+        yield return Case("[Fiber] local function called from a plain method", """
+            void M() { {|MIOU0003:Local|}(); [Fiber] void Local() => Fiber.Yield(); }
+            """);
         yield return Case("Hand-written async fiber uses a direct-style call", """
             async Fiber M() { {|MIOU0003:Fiber.Yield|}(); await Fiber.YieldAsync(); }
             """);
@@ -59,6 +62,9 @@ public sealed class SuspendOutsideFiberTests
             """);
         yield return Case("Local function of a [Fiber] method (the generator makes it a fiber)", """
             [Fiber] void M() { Local(); void Local() => Fiber.Yield(); }
+            """);
+        yield return Case("[Fiber] local function of a [Fiber] method", """
+            [Fiber] int M() { return Local() + 1; [Fiber] int Local() { Fiber.Yield(); return 1; } }
             """);
         yield return Case("Local function nested in a local function of a [Fiber] method", """
             [Fiber] int M() { return Outer(); int Outer() { return Inner() + 1; int Inner() { Fiber.Yield(); return 1; } } }

@@ -38,26 +38,7 @@ internal static class Verify<TAnalyzer> where TAnalyzer : DiagnosticAnalyzer, ne
     /// </summary>
     public static void Fix<TFix>(string markup, string fixedSource, string title) where TFix : CodeFixProvider, new()
     {
-        var analyzer = new TAnalyzer();
-        var fix = new TFix();
-        var (source, _) = Markup.Parse(markup);
-        using var workspace = new AdhocWorkspace();
-        var project = workspace.AddProject(ProjectInfo.Create(
-            ProjectId.CreateNewId(), VersionStamp.Create(), "Snippet", "Snippet", LanguageNames.CSharp,
-            compilationOptions: Compiler.Options, parseOptions: Compiler.ParseOptions, metadataReferences: Compiler.References));
-        project = project.AddDocument("Usings.cs", Compiler.GlobalUsings).Project;
-        var document = project.AddDocument("Test.cs", SourceText.From(source));
-        var compilation = document.Project.GetCompilationAsync().GetAwaiter().GetResult()!;
-        Compiler.AssertCompiles(compilation);
-        var diagnostic = Compiler.Analyze(compilation, analyzer)
-            .Where(d => fix.FixableDiagnosticIds.Contains(d.Id))
-            .OrderBy(d => d.Location.SourceSpan.Start)
-            .FirstOrDefault();
-        Assert.That(diagnostic, Is.Not.Null, "The snippet has no diagnostic to fix.");
-
-        var actions = new List<CodeAction>();
-        var context = new CodeFixContext(document, diagnostic!, (action, _) => actions.Add(action), CancellationToken.None);
-        fix.RegisterCodeFixesAsync(context).GetAwaiter().GetResult();
+        var (document, diagnostic, actions) = Offered<TFix>(markup);
         var chosen = actions.FirstOrDefault(a => a.Title == title);
         Assert.That(chosen, Is.Not.Null, () => $"No fix titled '{title}'; offered: " + string.Join(", ", actions.Select(a => a.Title)));
 
@@ -69,8 +50,40 @@ internal static class Verify<TAnalyzer> where TAnalyzer : DiagnosticAnalyzer, ne
 
         var fixedCompilation = changed.Project.GetCompilationAsync().GetAwaiter().GetResult()!;
         Compiler.AssertCompiles(fixedCompilation);
-        var remaining = Compiler.Analyze(fixedCompilation, analyzer).Where(d => d.Id == diagnostic!.Id).ToList();
+        var remaining = Compiler.Analyze(fixedCompilation, new TAnalyzer()).Where(d => d.Id == diagnostic.Id).ToList();
         Assert.That(remaining, Is.Empty, "The fix left the diagnostic in place.");
+    }
+
+    /// <summary>The snippet has the diagnostic, and <typeparamref name="TFix"/> offers nothing for it: no fix is certainly right.</summary>
+    public static void NoFix<TFix>(string markup) where TFix : CodeFixProvider, new()
+    {
+        var (_, _, actions) = Offered<TFix>(markup);
+        Assert.That(actions.Select(a => a.Title), Is.Empty, "a fix is offered");
+    }
+
+    /// <summary>The snippet's document, its first fixable diagnostic (asserted present), and the fixes offered for it.</summary>
+    private static (Document Document, Diagnostic Diagnostic, List<CodeAction> Actions) Offered<TFix>(string markup) where TFix : CodeFixProvider, new()
+    {
+        var fix = new TFix();
+        var (source, _) = Markup.Parse(markup);
+        var workspace = new AdhocWorkspace();
+        var project = workspace.AddProject(ProjectInfo.Create(
+            ProjectId.CreateNewId(), VersionStamp.Create(), "Snippet", "Snippet", LanguageNames.CSharp,
+            compilationOptions: Compiler.Options, parseOptions: Compiler.ParseOptions, metadataReferences: Compiler.References));
+        project = project.AddDocument("Usings.cs", Compiler.GlobalUsings).Project;
+        var document = project.AddDocument("Test.cs", SourceText.From(source));
+        var compilation = document.Project.GetCompilationAsync().GetAwaiter().GetResult()!;
+        Compiler.AssertCompiles(compilation);
+        var diagnostic = Compiler.Analyze(compilation, new TAnalyzer())
+            .Where(d => fix.FixableDiagnosticIds.Contains(d.Id))
+            .OrderBy(d => d.Location.SourceSpan.Start)
+            .FirstOrDefault();
+        Assert.That(diagnostic, Is.Not.Null, "The snippet has no diagnostic to fix.");
+
+        var actions = new List<CodeAction>();
+        var context = new CodeFixContext(document, diagnostic!, (action, _) => actions.Add(action), CancellationToken.None);
+        fix.RegisterCodeFixesAsync(context).GetAwaiter().GetResult();
+        return (document, diagnostic!, actions);
     }
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Issue 5's benchmark as a real build: Miou's analyzers on a generated project of 1,000 [Fiber] methods (100 files of 10,
+# the same as tests/Miou.Analyzers.Tests/AnalyzerCost.cs, from method.template), measured by the compiler itself with
+# `dotnet build -p:ReportAnalyzer=true`. The project references Miou.Runtime, and Miou.Generators and Miou.Analyzers as
+# analyzers (as a consumer's ProjectReference does). One build warms the references and the compiler server; then RUNS
+# times: a rebuild of the project alone, printing the compiler's "Total analyzer execution time", Miou's per-analyzer
+# lines, the generator time and the Csc task time, then the same rebuild without Miou.Analyzers (-p:MiouAnalyzers=false),
+# whose Csc task time says how much elapsed time the analyzers really add (the telemetry sums the time of callbacks that
+# run concurrently, so it can exceed it).
+# Settings: RUNS (3), CONFIG (Release: what a consumer of the package gets), KEEP=1 to keep the generated project.
+set -euo pipefail
+
+RUNS=${RUNS:-3}
+CONFIG=${CONFIG:-Release}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=$(mktemp -d)
+if [ "${KEEP:-0}" != 1 ]; then trap 'rm -rf "$OUT"' EXIT; fi
+
+cat >"$OUT/Bench.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <Import Project="$ROOT/Miou.Generators/build/Miou.Generators.props" />
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <LangVersion>latest</LangVersion>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <ProjectReference Include="$ROOT/Miou.Runtime/Miou.Runtime.csproj" />
+    <ProjectReference Include="$ROOT/Miou.Generators/Miou.Generators.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+    <ProjectReference Include="$ROOT/Miou.Analyzers/Miou.Analyzers.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false"
+                      Condition="'\$(MiouAnalyzers)' != 'false'" />
+  </ItemGroup>
+</Project>
+EOF
+
+# Ten methods per file from method.template, the template AnalyzerCost uses: a child, a resource, a catch and a finally
+# in each, plus a plain method.
+for file in $(seq 0 99); do
+  {
+    printf 'using Miou;\nnamespace Bench;\npublic static partial class F%d\n{\n' "$file"
+    for i in $(seq 0 9); do
+      sed "s/@N@/$((file * 10 + i))/g" "$ROOT/benchmarks/analyzers/method.template"
+    done
+    printf '}\n'
+  } >"$OUT/F$file.cs"
+done
+
+echo "project: $OUT (100 files, 1,000 [Fiber] methods), configuration $CONFIG; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet build "$OUT/Bench.csproj" -c "$CONFIG" -nologo -v:q >/dev/null
+
+build() { # log, extra properties…
+  local log=$1
+  shift
+  dotnet build "$OUT/Bench.csproj" -c "$CONFIG" -nologo --no-incremental -p:BuildProjectReferences=false \
+    -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary "$@" >"$log"
+  if grep -q "warning MIOU\|error MIOU\|error CS" "$log"; then
+    echo "the benchmark project is not clean, see $log" >&2
+    exit 1
+  fi
+  # Csc appears once in the task summary: "  12345 ms  Csc  1 calls".
+  grep -E '^ +[0-9]+ ms +Csc +[0-9]+ calls' "$log" | awk '{print $1}'
+}
+
+for run in $(seq 1 "$RUNS"); do
+  log="$OUT/run$run.log"
+  before=$(cut -d' ' -f1 /proc/loadavg)
+  csc=$(build "$log")
+  # The same rebuild without Miou.Analyzers: the elapsed time they add to the Csc task, against the telemetry's sum.
+  without=$(build "$OUT/run$run-without.log" -p:MiouAnalyzers=false)
+  after=$(cut -d' ' -f1 /proc/loadavg)
+
+  total=$(grep -m1 'Total analyzer execution time:' "$log" | sed -E 's/.*time: ([0-9.]+) seconds.*/\1/')
+  generators=$(grep -m1 'Total generator execution time:' "$log" | sed -E 's/.*time: ([0-9.]+) seconds.*/\1/')
+  # Per-analyzer rows: "   0.123   12      Miou.Analyzers.ChildNotAwaitedAnalyzer (MIOU0001)"; the assembly row carries its total.
+  miou=$(grep -E '^ +[0-9.<]+ +[0-9<]+ +Miou\.Analyzers, Version' "$log" | head -1 | awk '{print $1}')
+  echo "run $run (load average $before -> $after): Csc task ${csc} ms with Miou.Analyzers, ${without} ms without;" \
+    "telemetry: all analyzers ${total} s, Miou.Analyzers ${miou:-?} s, generators ${generators} s"
+  grep -E '^ +[0-9.<]+ +[0-9<]+ +Miou\.Analyzers\.[A-Za-z]+Analyzer' "$log" | sed -E 's/^ +/    /' || true
+  awk -v csc="$csc" -v without="$without" -v all="$total" -v miou="${miou:-0}" 'BEGIN {
+    printf "    telemetry over the Csc task: all analyzers %.1f%%, Miou.Analyzers %.1f%%\n", 100 * all * 1000 / csc, 100 * miou * 1000 / csc
+    printf "    Csc task time Miou.Analyzers add: %d ms = %.1f%% of the Csc task with them\n", csc - without, 100 * (csc - without) / csc }'
+done

@@ -204,7 +204,7 @@ internal static class InputMemo
 
         private Declarations(Compilation compilation)
         {
-            _options = compilation.Options;
+            _options = WithoutResolvers(compilation.Options);
             _assemblyName = compilation.AssemblyName;
             _references = new List<MetadataReference>(compilation.References).ToArray();
             var trees = new List<string>();
@@ -231,6 +231,18 @@ internal static class InputMemo
                 return created;
             }
         });
+
+        /// <summary>
+        /// The options without the host's resolvers and providers, which are compared by <see cref="CompilationOptions.Equals(object)"/>
+        /// but cannot be: the command-line compiler's resolver throws <see cref="NotImplementedException"/> from its
+        /// <c>Equals</c>, and the compiler server meets a new one in every build. They locate references and key files;
+        /// the references themselves are compared one by one.
+        /// </summary>
+        private static CompilationOptions WithoutResolvers(CompilationOptions options) => options
+            .WithMetadataReferenceResolver(null)
+            .WithSourceReferenceResolver(null)
+            .WithXmlReferenceResolver(null)
+            .WithStrongNameProvider(null);
 
         public bool SameAs(Declarations other)
         {

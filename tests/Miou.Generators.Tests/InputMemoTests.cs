@@ -217,4 +217,44 @@ public class InputMemoTests
         (driver, _, _) = GeneratorHarness.Run(compilation, driver);
         Assert.That(Inputs(driver), Is.EqualTo(FreshInputs(compilation)));
     }
+
+    [Test]
+    public void Two_builds_in_one_compiler_server_process_compare_options_without_their_resolvers()
+    {
+        // The compiler server (the default for `dotnet build`) runs build after build in one process, so the memo meets a
+        // previous build's compilation. Each build has its own command-line MetadataReferenceResolver, whose Equals
+        // throws NotImplementedException (Roslyn's CommonCompiler.LoggingMetadataFileReferenceResolver): comparing the two
+        // compilations' options with CompilationOptions.Equals made every [Fiber] method of the second build fail with
+        // MIOUG099. Two fresh compilations of the same files, each with its own such resolver, are those two builds.
+        const string fibers = """
+            using Miou;
+            public static partial class Fibers
+            {
+                [Fiber] public static int Work(int x) { Fiber.Yield(); return x * 2; }
+            }
+            """;
+        static Compilation Build()
+        {
+            var compilation = GeneratorHarness.Compile(("/src/Fibers.cs", fibers));
+            return compilation.WithOptions(compilation.Options.WithMetadataReferenceResolver(new CommandLineResolver()));
+        }
+
+        foreach (var build in new[] { "first", "second" })
+        {
+            var (driver, _, diagnostics) = GeneratorHarness.Run(Build());
+            Assert.That(diagnostics, Is.Empty, $"the {build} build's generator diagnostics");
+            Assert.That(GeneratorHarness.TwinsOf(driver, "/src/Fibers.cs"), Does.Contain("Work"), $"the {build} build's twin");
+        }
+    }
+
+    /// <summary>Like the command-line compiler's resolver: equality is not implemented, and says so by throwing.</summary>
+    private sealed class CommandLineResolver : MetadataReferenceResolver
+    {
+        public override bool Equals(object? other) => throw new NotImplementedException();
+
+        public override int GetHashCode() => throw new NotImplementedException();
+
+        public override System.Collections.Immutable.ImmutableArray<PortableExecutableReference> ResolveReference(
+            string reference, string? baseFilePath, MetadataReferenceProperties properties) => [];
+    }
 }

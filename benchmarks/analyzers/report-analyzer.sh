@@ -7,11 +7,15 @@
 # lines, the generator time and the Csc task time, then the same rebuild without Miou.Analyzers (-p:MiouAnalyzers=false),
 # whose Csc task time says how much elapsed time the analyzers really add (the telemetry sums the time of callbacks that
 # run concurrently, so it can exceed it).
-# Settings: RUNS (3), CONFIG (Release: what a consumer of the package gets), KEEP=1 to keep the generated project.
+# Settings: RUNS (3), CONFIG (Release: what a consumer of the package gets), KEEP=1 to keep the generated project,
+# SHARED (true: the compiler server, warm after the first build, as `dotnet build` and the IDE run it; false: a fresh csc
+# process per build, whose figures include the JIT of the compiler and of every analyzer; this workplace's environment
+# sets UseSharedCompilation=false, so the script passes it explicitly).
 set -euo pipefail
 
 RUNS=${RUNS:-3}
 CONFIG=${CONFIG:-Release}
+SHARED=${SHARED:-true}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$(mktemp -d)
 if [ "${KEEP:-0}" != 1 ]; then trap 'rm -rf "$OUT"' EXIT; fi
@@ -47,13 +51,13 @@ for file in $(seq 0 99); do
   } >"$OUT/F$file.cs"
 done
 
-echo "project: $OUT (100 files, 1,000 [Fiber] methods), configuration $CONFIG; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-dotnet build "$OUT/Bench.csproj" -c "$CONFIG" -nologo -v:q >/dev/null
+echo "project: $OUT (100 files, 1,000 [Fiber] methods), configuration $CONFIG, compiler server $SHARED; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet build "$OUT/Bench.csproj" -c "$CONFIG" -nologo -v:q -p:UseSharedCompilation="$SHARED" >/dev/null
 
 build() { # log, extra properties…
   local log=$1
   shift
-  dotnet build "$OUT/Bench.csproj" -c "$CONFIG" -nologo --no-incremental -p:BuildProjectReferences=false \
+  dotnet build "$OUT/Bench.csproj" -c "$CONFIG" -nologo --no-incremental -p:BuildProjectReferences=false -p:UseSharedCompilation="$SHARED" \
     -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary "$@" >"$log"
   if grep -q "warning MIOU\|error MIOU\|error CS" "$log"; then
     echo "the benchmark project is not clean, see $log" >&2

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 using Miou.Analyzers.Tests.Infrastructure;
 using Miou.Tests.Shared;
 
@@ -47,6 +48,78 @@ public sealed class AnalyzerCost
         for (var run = 1; run <= 3; run++)
         {
             Measure(Pipeline.Compile("Bench", files), print: true);
+        }
+    }
+
+    /// <summary>
+    /// Where MIOU0001's time goes: the same project's [Fiber] method bodies built into operation trees and control-flow
+    /// graphs (the method's and its fiber lambdas', the graphs FiberGraphs asks for) by a plain loop, warm, one thread,
+    /// next to the analyzers' telemetry in the same process. The graph is what the analyzers ask the driver for; what the
+    /// telemetry shows beyond it is Miou's own code.
+    /// </summary>
+    [Test]
+    public void Control_flow_graphs_of_1000_fiber_methods_against_the_analyzers()
+    {
+        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
+        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray();
+        Graphs(Pipeline.Generate(Pipeline.Compile("Warm", ("/src/Warm.cs", File(template, 0)))).Output, print: false);
+        for (var run = 1; run <= 3; run++)
+        {
+            var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Bench", files));
+            output.GetDiagnostics();
+            Graphs(output, print: true);
+            var analysis = Pipeline.WithAnalyzers(output, new List<Exception>()).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+            foreach (var (analyzer, info) in analysis.AnalyzerTelemetryInfo.OrderByDescending(t => t.Value.ExecutionTime).Take(2))
+            {
+                TestContext.Out.WriteLine($"  telemetry {analyzer.GetType().Name,-30} {info.ExecutionTime.TotalMilliseconds,8:F1} ms");
+            }
+        }
+    }
+
+    private static void Graphs(Compilation compilation, bool print)
+    {
+        var bodies = new List<IOperation>();
+        var operations = Stopwatch.StartNew();
+        foreach (var tree in compilation.SyntaxTrees.Where(t => t.FilePath.StartsWith("/src/", StringComparison.Ordinal)))
+        {
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var method in tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>())
+            {
+                if (method.AttributeLists.Count > 0 && model.GetOperation(method) is { } body)
+                {
+                    bodies.Add(body);
+                }
+            }
+        }
+
+        var operationTrees = operations.Elapsed;
+        for (var pass = 1; pass <= 2; pass++)
+        {
+            var methodGraphs = TimeSpan.Zero;
+            var lambdaGraphs = TimeSpan.Zero;
+            var blocks = 0;
+            var watch = new Stopwatch();
+            foreach (var body in bodies)
+            {
+                watch.Restart();
+                var graph = Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowGraph.Create((Microsoft.CodeAnalysis.Operations.IMethodBodyOperation)body);
+                methodGraphs += watch.Elapsed;
+                blocks += graph.Blocks.Length;
+                watch.Restart();
+                foreach (var lambda in graph.Blocks.SelectMany(b => b.Operations).SelectMany(o => o.DescendantsAndSelf()).OfType<Microsoft.CodeAnalysis.FlowAnalysis.IFlowAnonymousFunctionOperation>())
+                {
+                    blocks += graph.GetAnonymousFunctionControlFlowGraph(lambda).Blocks.Length;
+                }
+
+                lambdaGraphs += watch.Elapsed;
+            }
+
+            if (print)
+            {
+                TestContext.Out.WriteLine(
+                    $"{bodies.Count} [Fiber] bodies: operation trees {operationTrees.TotalMilliseconds:F0} ms; pass {pass}: ControlFlowGraph.Create {methodGraphs.TotalMilliseconds:F0} ms, " +
+                    $"lambda graphs (with the walk finding them) {lambdaGraphs.TotalMilliseconds:F0} ms, {blocks} blocks; load {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+            }
         }
     }
 

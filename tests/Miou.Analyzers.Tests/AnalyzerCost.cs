@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Miou.Analyzers.Tests.Infrastructure;
 using Miou.Tests.Shared;
@@ -75,6 +76,87 @@ public sealed class AnalyzerCost
             }
         }
     }
+
+    /// <summary>
+    /// The same split in process CPU time, which load inflates less than the telemetry's wall-clock: one analysis pass per
+    /// analyzer set over the same compilation, alternated, each against a probe that only asks for the [Fiber] methods'
+    /// operation trees (what any operation analyzer costs the driver), and one that also asks for their graphs.
+    /// </summary>
+    [Test]
+    public void Cpu_of_MIOU0001_against_its_graphs()
+    {
+        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
+        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray();
+        var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Bench", files));
+        output.GetDiagnostics();
+        var miou0001 = Pipeline.Analyzers.Single(a => a.GetType().Name == "ChildNotAwaitedAnalyzer");
+        var miou0006 = Pipeline.Analyzers.Single(a => a.GetType().Name == "ResourceLeakedAnalyzer");
+        var sets = new (string Name, System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> Analyzers)[]
+        {
+            ("operation trees only", [new GraphProbe(graphs: false)]),
+            ("trees + graphs", [new GraphProbe(graphs: true)]),
+            ("MIOU0001", [miou0001]),
+            ("MIOU0001 + MIOU0006", [miou0001, miou0006]),
+        };
+        var cpu = sets.ToDictionary(s => s.Name, _ => new List<double>());
+        for (var round = 0; round <= 3; round++)
+        {
+            foreach (var (name, analyzers) in sets)
+            {
+                GC.Collect();
+                var before = Cpu();
+                output.WithAnalyzers(analyzers, new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzersOptions(
+                    new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
+                    .GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+                if (round > 0)
+                {
+                    cpu[name].Add((Cpu() - before).TotalMilliseconds); // round 0 warms up
+                }
+            }
+        }
+
+        foreach (var (name, values) in cpu)
+        {
+            TestContext.Out.WriteLine($"  {name,-22} process CPU {string.Join(" / ", values.Select(v => v.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+        }
+
+        TestContext.Out.WriteLine($"  load average {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    /// <summary>Asks for each [Fiber] method's operation tree and, when told, for its graph and its lambdas' graphs.</summary>
+#pragma warning disable RS1001, RS1036, RS2008 // a probe handed to CompilationWithAnalyzers in this test, never shipped
+    private sealed class GraphProbe(bool graphs) : Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Rule = new("PROBE", "probe", "probe", "probe", DiagnosticSeverity.Hidden, true);
+
+        public override System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
+
+        public override void Initialize(Microsoft.CodeAnalysis.Diagnostics.AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(Microsoft.CodeAnalysis.Diagnostics.GeneratedCodeAnalysisFlags.None);
+            context.RegisterOperationAction(operation =>
+            {
+                if (!graphs || !operation.ContainingSymbol.GetAttributes().Any(a => a.AttributeClass?.Name == "FiberAttribute"))
+                {
+                    return;
+                }
+
+                var graph = operation.GetControlFlowGraph();
+                foreach (var block in graph.Blocks)
+                {
+                    foreach (var root in block.Operations)
+                    {
+                        foreach (var lambda in root.DescendantsAndSelf().OfType<Microsoft.CodeAnalysis.FlowAnalysis.IFlowAnonymousFunctionOperation>())
+                        {
+                            graph.GetAnonymousFunctionControlFlowGraph(lambda);
+                        }
+                    }
+                }
+            }, OperationKind.MethodBody);
+        }
+    }
+#pragma warning restore RS1001, RS1036, RS2008
 
     private static void Graphs(Compilation compilation, bool print)
     {

@@ -96,7 +96,13 @@ internal sealed class ObligationFlow
     {
         var blocks = _graph.Blocks;
         RunRange(0, blocks.Length - 1, blocks[0], new State(), report: true);
-        return _order.Select(source => (source, _violations[source])).ToList();
+        var result = new List<(IOperation, Violation)>(_order.Count);
+        foreach (var source in _order)
+        {
+            result.Add((source, _violations[source]));
+        }
+
+        return result;
     }
 
     private void Report(IOperation source, Violation why)
@@ -115,62 +121,98 @@ internal sealed class ObligationFlow
     /// </summary>
     private State RunRange(int first, int last, BasicBlock entry, State entryState, bool report)
     {
-        var inStates = new Dictionary<int, State> { [entry.Ordinal] = entryState.Clone() };
-        var outStates = new Dictionary<int, State>();
+        // Indexed by block ordinal: a function's graph has a few dozen blocks, and a range uses the ordinals it covers.
+        var inStates = new State?[_graph.Blocks.Length];
+        var outStates = new State?[_graph.Blocks.Length];
+        inStates[entry.Ordinal] = entryState.Clone();
         var regionEnd = new State();
         var seeds = CatchSeeds();
 
         void Propagate(BasicBlock block, State state, bool reporting, Queue<BasicBlock>? work)
         {
-            foreach (var (branch, branchState) in Successors(block, state))
+            if (block.ConditionalSuccessor is not { } conditional)
             {
-                var current = branchState;
-                foreach (var region in branch.FinallyRegions)
+                if (block.FallThroughSuccessor is { } fallThrough)
                 {
-                    current = RunRange(region.FirstBlockOrdinal, region.LastBlockOrdinal, _graph.Blocks[region.FirstBlockOrdinal], current, reporting);
+                    PropagateTo(fallThrough, state, reporting, work);
                 }
 
-                if (branch.Destination is null)
-                {
-                    if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
-                    {
-                        regionEnd.UnionWith(current);
-                    }
+                return;
+            }
 
-                    continue;
+            // A null test of a holder: on the branch where it is null, it holds nothing.
+            var whenTrue = state;
+            var whenFalse = state;
+            if (block.BranchValue is { } test && NullTest(test, out var holder, out var nullWhenTrue))
+            {
+                var nullState = state.Clone();
+                nullState.Forget(holder);
+                if (nullWhenTrue)
+                {
+                    whenTrue = nullState;
+                }
+                else
+                {
+                    whenFalse = nullState;
+                }
+            }
+
+            var takenWhenTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+            PropagateTo(conditional, takenWhenTrue ? whenTrue : whenFalse, reporting, work);
+            if (block.FallThroughSuccessor is { } other)
+            {
+                PropagateTo(other, takenWhenTrue ? whenFalse : whenTrue, reporting, work);
+            }
+        }
+
+        void PropagateTo(ControlFlowBranch branch, State branchState, bool reporting, Queue<BasicBlock>? work)
+        {
+            var current = branchState;
+            foreach (var region in branch.FinallyRegions)
+            {
+                current = RunRange(region.FirstBlockOrdinal, region.LastBlockOrdinal, _graph.Blocks[region.FirstBlockOrdinal], current, reporting);
+            }
+
+            if (branch.Destination is null)
+            {
+                if (branch.Semantics == ControlFlowBranchSemantics.StructuredExceptionHandling)
+                {
+                    regionEnd.UnionWith(current);
                 }
 
-                if (branch.Destination.Kind == BasicBlockKind.Exit)
+                return;
+            }
+
+            if (branch.Destination.Kind == BasicBlockKind.Exit)
+            {
+                if (reporting)
                 {
-                    if (reporting)
+                    foreach (var source in current.PendingSources)
                     {
-                        foreach (var source in current.Sources)
+                        if (_newTask || _pendingAtExitIsCertain(current, source))
                         {
-                            if (_newTask || _pendingAtExitIsCertain(current, source))
-                            {
-                                Report(source, Violation.PendingAtExit);
-                            }
+                            Report(source, Violation.PendingAtExit);
                         }
                     }
-
-                    continue;
                 }
 
-                var ordinal = branch.Destination.Ordinal;
-                if (ordinal < first || ordinal > last)
-                {
-                    continue;
-                }
+                return;
+            }
 
-                if (!inStates.TryGetValue(ordinal, out var existing))
-                {
-                    inStates[ordinal] = current.Clone();
-                    work?.Enqueue(branch.Destination);
-                }
-                else if (existing.UnionWith(current))
-                {
-                    work?.Enqueue(branch.Destination);
-                }
+            var ordinal = branch.Destination.Ordinal;
+            if (ordinal < first || ordinal > last)
+            {
+                return;
+            }
+
+            if (inStates[ordinal] is not { } existing)
+            {
+                inStates[ordinal] = current.Clone();
+                work?.Enqueue(branch.Destination);
+            }
+            else if (existing.UnionWith(current))
+            {
+                work?.Enqueue(branch.Destination);
             }
         }
 
@@ -181,7 +223,7 @@ internal sealed class ObligationFlow
             while (queue.Count > 0)
             {
                 var block = queue.Dequeue();
-                var state = inStates[block.Ordinal].Clone();
+                var state = inStates[block.Ordinal]!.Clone();
                 Transfer(block, state, reporting: false);
                 outStates[block.Ordinal] = state;
                 Propagate(block, state, reporting: false, queue);
@@ -203,7 +245,7 @@ internal sealed class ObligationFlow
                     continue;
                 }
 
-                if (!inStates.TryGetValue(handlerFirst, out var existing))
+                if (inStates[handlerFirst] is not { } existing)
                 {
                     inStates[handlerFirst] = seed;
                     queue.Enqueue(_graph.Blocks[handlerFirst]);
@@ -225,7 +267,7 @@ internal sealed class ObligationFlow
             regionEnd = new State();
             for (var ordinal = first; ordinal <= last; ordinal++)
             {
-                if (inStates.TryGetValue(ordinal, out var state))
+                if (inStates[ordinal] is { } state)
                 {
                     var block = _graph.Blocks[ordinal];
                     state = state.Clone();
@@ -272,9 +314,9 @@ internal sealed class ObligationFlow
         return _catchSeeds = seeds;
     }
 
-    private static State? CatchEntry(ControlFlowRegion tryRegion, Dictionary<int, State> inStates, Dictionary<int, State> outStates)
+    private static State? CatchEntry(ControlFlowRegion tryRegion, State?[] inStates, State?[] outStates)
     {
-        if (!inStates.TryGetValue(tryRegion.FirstBlockOrdinal, out var entry))
+        if (inStates[tryRegion.FirstBlockOrdinal] is not { } entry)
         {
             return null;
         }
@@ -282,50 +324,13 @@ internal sealed class ObligationFlow
         var result = entry.Clone();
         for (var ordinal = tryRegion.FirstBlockOrdinal; ordinal <= tryRegion.LastBlockOrdinal; ordinal++)
         {
-            if (outStates.TryGetValue(ordinal, out var state))
+            if (outStates[ordinal] is { } state)
             {
                 result.IntersectWith(state);
             }
         }
 
         return result;
-    }
-
-    private IEnumerable<(ControlFlowBranch Branch, State State)> Successors(BasicBlock block, State state)
-    {
-        if (block.ConditionalSuccessor is not { } conditional)
-        {
-            if (block.FallThroughSuccessor is { } fallThrough)
-            {
-                yield return (fallThrough, state);
-            }
-
-            yield break;
-        }
-
-        // A null test of a holder: on the branch where it is null, it holds nothing.
-        var whenTrue = state;
-        var whenFalse = state;
-        if (block.BranchValue is { } test && NullTest(test, out var holder, out var nullWhenTrue))
-        {
-            var nullState = state.Clone();
-            nullState.Forget(holder);
-            if (nullWhenTrue)
-            {
-                whenTrue = nullState;
-            }
-            else
-            {
-                whenFalse = nullState;
-            }
-        }
-
-        var takenWhenTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
-        yield return (conditional, takenWhenTrue ? whenTrue : whenFalse);
-        if (block.FallThroughSuccessor is { } other)
-        {
-            yield return (other, takenWhenTrue ? whenFalse : whenTrue);
-        }
     }
 
     private static bool NullTest(IOperation test, out object holder, out bool nullWhenTrue)
@@ -641,7 +646,8 @@ internal sealed class ObligationFlow
         private static readonly List<IOperation> NoneHeld = new();
         private readonly Dictionary<IOperation, HashSet<object>> _pending = new();
 
-        public List<IOperation> Sources => new(_pending.Keys);
+        /// <summary>The pending obligations (a live view: not to be read while the state changes).</summary>
+        public Dictionary<IOperation, HashSet<object>>.KeyCollection PendingSources => _pending.Keys;
 
         /// <summary>Nothing is pending.</summary>
         public bool IsEmpty => _pending.Count == 0;
@@ -757,15 +763,24 @@ internal sealed class ObligationFlow
         /// <summary>Keeps only what is pending in both (holders joined).</summary>
         public void IntersectWith(State other)
         {
-            foreach (var source in _pending.Keys.ToList())
+            List<IOperation>? gone = null;
+            foreach (var pair in _pending)
             {
-                if (!other._pending.TryGetValue(source, out var holders))
+                if (!other._pending.TryGetValue(pair.Key, out var holders))
                 {
-                    _pending.Remove(source);
+                    (gone ??= new List<IOperation>()).Add(pair.Key);
                 }
                 else
                 {
-                    _pending[source].UnionWith(holders);
+                    pair.Value.UnionWith(holders);
+                }
+            }
+
+            if (gone is not null)
+            {
+                foreach (var source in gone)
+                {
+                    _pending.Remove(source);
                 }
             }
         }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 using Miou.Analyzers.Tests.Infrastructure;
 using Miou.Tests.Shared;
 
@@ -47,6 +49,159 @@ public sealed class AnalyzerCost
         for (var run = 1; run <= 3; run++)
         {
             Measure(Pipeline.Compile("Bench", files), print: true);
+        }
+    }
+
+    /// <summary>
+    /// Where MIOU0001's time goes: the same project's [Fiber] method bodies built into operation trees and control-flow
+    /// graphs (the method's and its fiber lambdas', the graphs FiberGraphs asks for) by a plain loop, warm, one thread,
+    /// next to the analyzers' telemetry in the same process. The graph is what the analyzers ask the driver for; what the
+    /// telemetry shows beyond it is Miou's own code.
+    /// </summary>
+    [Test]
+    public void Control_flow_graphs_of_1000_fiber_methods_against_the_analyzers()
+    {
+        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
+        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray();
+        Graphs(Pipeline.Generate(Pipeline.Compile("Warm", ("/src/Warm.cs", File(template, 0)))).Output, print: false);
+        for (var run = 1; run <= 3; run++)
+        {
+            var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Bench", files));
+            output.GetDiagnostics();
+            Graphs(output, print: true);
+            var analysis = Pipeline.WithAnalyzers(output, new List<Exception>()).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+            foreach (var (analyzer, info) in analysis.AnalyzerTelemetryInfo.OrderByDescending(t => t.Value.ExecutionTime).Take(2))
+            {
+                TestContext.Out.WriteLine($"  telemetry {analyzer.GetType().Name,-30} {info.ExecutionTime.TotalMilliseconds,8:F1} ms");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same split in process CPU time, which load inflates less than the telemetry's wall-clock: one analysis pass per
+    /// analyzer set over the same compilation, alternated, each against a probe that only asks for the [Fiber] methods'
+    /// operation trees (what any operation analyzer costs the driver), and one that also asks for their graphs.
+    /// </summary>
+    [Test]
+    public void Cpu_of_MIOU0001_against_its_graphs()
+    {
+        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
+        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray();
+        var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Bench", files));
+        output.GetDiagnostics();
+        var miou0001 = Pipeline.Analyzers.Single(a => a.GetType().Name == "ChildNotAwaitedAnalyzer");
+        var miou0006 = Pipeline.Analyzers.Single(a => a.GetType().Name == "ResourceLeakedAnalyzer");
+        var sets = new (string Name, System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> Analyzers)[]
+        {
+            ("operation trees only", [new GraphProbe(graphs: false)]),
+            ("trees + graphs", [new GraphProbe(graphs: true)]),
+            ("MIOU0001", [miou0001]),
+            ("MIOU0001 + MIOU0006", [miou0001, miou0006]),
+        };
+        var cpu = sets.ToDictionary(s => s.Name, _ => new List<double>());
+        for (var round = 0; round <= 3; round++)
+        {
+            foreach (var (name, analyzers) in sets)
+            {
+                GC.Collect();
+                var before = Cpu();
+                output.WithAnalyzers(analyzers, new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzersOptions(
+                    new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
+                    .GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+                if (round > 0)
+                {
+                    cpu[name].Add((Cpu() - before).TotalMilliseconds); // round 0 warms up
+                }
+            }
+        }
+
+        foreach (var (name, values) in cpu)
+        {
+            TestContext.Out.WriteLine($"  {name,-22} process CPU {string.Join(" / ", values.Select(v => v.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+        }
+
+        TestContext.Out.WriteLine($"  load average {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    /// <summary>Asks for each [Fiber] method's operation tree and, when told, for its graph and its lambdas' graphs.</summary>
+#pragma warning disable RS1001, RS1036, RS2008 // a probe handed to CompilationWithAnalyzers in this test, never shipped
+    private sealed class GraphProbe(bool graphs) : Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Rule = new("PROBE", "probe", "probe", "probe", DiagnosticSeverity.Hidden, true);
+
+        public override System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
+
+        public override void Initialize(Microsoft.CodeAnalysis.Diagnostics.AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(Microsoft.CodeAnalysis.Diagnostics.GeneratedCodeAnalysisFlags.None);
+            context.RegisterOperationAction(operation =>
+            {
+                if (!graphs || !operation.ContainingSymbol.GetAttributes().Any(a => a.AttributeClass?.Name == "FiberAttribute"))
+                {
+                    return;
+                }
+
+                var graph = operation.GetControlFlowGraph();
+                foreach (var block in graph.Blocks)
+                {
+                    foreach (var root in block.Operations)
+                    {
+                        foreach (var lambda in root.DescendantsAndSelf().OfType<Microsoft.CodeAnalysis.FlowAnalysis.IFlowAnonymousFunctionOperation>())
+                        {
+                            graph.GetAnonymousFunctionControlFlowGraph(lambda);
+                        }
+                    }
+                }
+            }, OperationKind.MethodBody);
+        }
+    }
+#pragma warning restore RS1001, RS1036, RS2008
+
+    private static void Graphs(Compilation compilation, bool print)
+    {
+        var bodies = new List<IOperation>();
+        var operations = Stopwatch.StartNew();
+        foreach (var tree in compilation.SyntaxTrees.Where(t => t.FilePath.StartsWith("/src/", StringComparison.Ordinal)))
+        {
+            var model = compilation.GetSemanticModel(tree);
+            foreach (var method in tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>())
+            {
+                if (method.AttributeLists.Count > 0 && model.GetOperation(method) is { } body)
+                {
+                    bodies.Add(body);
+                }
+            }
+        }
+
+        var operationTrees = operations.Elapsed;
+        for (var pass = 1; pass <= 2; pass++)
+        {
+            var methodGraphs = TimeSpan.Zero;
+            var lambdaGraphs = TimeSpan.Zero;
+            var blocks = 0;
+            var watch = new Stopwatch();
+            foreach (var body in bodies)
+            {
+                watch.Restart();
+                var graph = Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowGraph.Create((Microsoft.CodeAnalysis.Operations.IMethodBodyOperation)body);
+                methodGraphs += watch.Elapsed;
+                blocks += graph.Blocks.Length;
+                watch.Restart();
+                foreach (var lambda in graph.Blocks.SelectMany(b => b.Operations).SelectMany(o => o.DescendantsAndSelf()).OfType<Microsoft.CodeAnalysis.FlowAnalysis.IFlowAnonymousFunctionOperation>())
+                {
+                    blocks += graph.GetAnonymousFunctionControlFlowGraph(lambda).Blocks.Length;
+                }
+
+                lambdaGraphs += watch.Elapsed;
+            }
+
+            if (print)
+            {
+                TestContext.Out.WriteLine(
+                    $"{bodies.Count} [Fiber] bodies: operation trees {operationTrees.TotalMilliseconds:F0} ms; pass {pass}: ControlFlowGraph.Create {methodGraphs.TotalMilliseconds:F0} ms, " +
+                    $"lambda graphs (with the walk finding them) {lambdaGraphs.TotalMilliseconds:F0} ms, {blocks} blocks; load {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+            }
         }
     }
 

@@ -1,8 +1,6 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -17,19 +15,19 @@ namespace Miou.Analyzers;
 /// only, needs a decision no fix can make.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ChildNotAwaitedCodeFix)), Shared]
-public sealed class ChildNotAwaitedCodeFix : CodeFixProvider
+public sealed class ChildNotAwaitedCodeFix : MiouCodeFix
 {
+    /// <summary>Creates the fix provider (for MEF).</summary>
+    public ChildNotAwaitedCodeFix()
+        : base(Descriptors.MIOU0001_ChildNotAwaited)
+    {
+    }
+
     /// <summary>Title of the await fix.</summary>
     public const string AwaitTitle = "Await the child";
 
     /// <summary>Title of the cancel fix.</summary>
     public const string CancelTitle = "Cancel the child";
-
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.MIOU0001_ChildNotAwaited.Id);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -47,7 +45,7 @@ public sealed class ChildNotAwaitedCodeFix : CodeFixProvider
         {
             if (Fix(root, spawn, method) is { } fixedRoot)
             {
-                context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(context.Document.WithSyntaxRoot(fixedRoot)), title), diagnostic);
+                Offer(context, diagnostic, title, fixedRoot);
             }
         }
     }

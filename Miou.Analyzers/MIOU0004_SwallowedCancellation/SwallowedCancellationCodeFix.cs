@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
@@ -18,16 +17,16 @@ namespace Miou.Analyzers;
 /// catch gets a <c>catch (CancelledException) { throw; }</c> clause just before it.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SwallowedCancellationCodeFix)), Shared]
-public sealed class SwallowedCancellationCodeFix : CodeFixProvider
+public sealed class SwallowedCancellationCodeFix : MiouCodeFix
 {
+    /// <summary>Creates the fix provider (for MEF).</summary>
+    public SwallowedCancellationCodeFix()
+        : base(Descriptors.MIOU0004_SwallowedCancellation)
+    {
+    }
+
     /// <summary>The fix's title.</summary>
     public const string Title = "Rethrow CancelledException";
-
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.MIOU0004_SwallowedCancellation.Id);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
 using System.Threading;
@@ -18,8 +17,14 @@ namespace Miou.Analyzers;
 /// and <c>task.GetAwaiter().GetResult()</c> → <c>Fiber.AwaitTask(task)</c>.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BlockingCallCodeFix)), Shared]
-public sealed class BlockingCallCodeFix : CodeFixProvider
+public sealed class BlockingCallCodeFix : MiouCodeFix
 {
+    /// <summary>Creates the fix provider (for MEF).</summary>
+    public BlockingCallCodeFix()
+        : base(Descriptors.MIOU0005_BlockingCall)
+    {
+    }
+
     /// <summary>Title of the Thread.Sleep(0) fix.</summary>
     public const string YieldTitle = "Use Fiber.Yield()";
 
@@ -28,12 +33,6 @@ public sealed class BlockingCallCodeFix : CodeFixProvider
 
     /// <summary>Title of the task fixes.</summary>
     public const string AwaitTaskTitle = "Use Fiber.AwaitTask";
-
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.MIOU0005_BlockingCall.Id);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

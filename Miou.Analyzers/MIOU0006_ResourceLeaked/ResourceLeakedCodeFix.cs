@@ -1,8 +1,6 @@
-using System.Collections.Immutable;
 using System.Composition;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -15,19 +13,19 @@ namespace Miou.Analyzers;
 /// only, or returned early, needs a decision no fix can make; transferring it to the parent is one too.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ResourceLeakedCodeFix)), Shared]
-public sealed class ResourceLeakedCodeFix : CodeFixProvider
+public sealed class ResourceLeakedCodeFix : MiouCodeFix
 {
+    /// <summary>Creates the fix provider (for MEF).</summary>
+    public ResourceLeakedCodeFix()
+        : base(Descriptors.MIOU0006_ResourceLeaked)
+    {
+    }
+
     /// <summary>Title of the release fix.</summary>
     public const string ReleaseTitle = "Release the resource";
 
     /// <summary>Title of the disown fix.</summary>
     public const string DisownTitle = "Disown the resource";
-
-    /// <inheritdoc/>
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.MIOU0006_ResourceLeaked.Id);
-
-    /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -49,7 +47,7 @@ public sealed class ResourceLeakedCodeFix : CodeFixProvider
             var variable = resource.Identifier.ValueText;
             if (SettleAtBlockEnd.Apply(root, statement, variable, r => SettleAtBlockEnd.MiouCall("Ownership", method, r), own) is { } fixedRoot)
             {
-                context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(context.Document.WithSyntaxRoot(fixedRoot)), title), diagnostic);
+                Offer(context, diagnostic, title, fixedRoot);
             }
         }
     }

@@ -76,6 +76,7 @@ internal static class ParallelSpeedup
                          $"; process CPU per item {Range(samples[Contender.Sequential], s => s.ProcessCores * s.Ms / 2, "F0")} ms" +
                          $"; process cores {Range(samples[Contender.Sequential], s => s.ProcessCores, "F2")}");
         var failed = false;
+        var belowRounds = new List<string>();
         foreach (var contender in contenders.Skip(1))
         {
             output.WriteLine();
@@ -97,22 +98,16 @@ internal static class ParallelSpeedup
             var sorted = speedups.Order().ToList();
             var below = speedups.Count(s => s < Target);
             failed |= below > 0;
+            belowRounds.Add($"{Label(contender)} [{string.Join(" ", Enumerable.Range(1, runs).Where(run => speedups[run - 1] < Target))}]");
             output.WriteLine();
             output.WriteLine($"speedups: {string.Join(" ", speedups.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}; " +
                              $"min {sorted[0]:F2}, median {Median(sorted):F2}, max {sorted[^1]:F2}; below {Target}x: {below} of {runs}");
         }
 
         output.WriteLine();
-        output.WriteLine($"rounds below {Target}x: " + string.Join("; ", contenders.Skip(1).Select(c =>
-            $"{Label(c)} [{string.Join(" ", BelowTarget(samples, c))}]")));
+        output.WriteLine($"rounds below {Target}x: " + string.Join("; ", belowRounds));
         return failed ? 1 : 0;
     }
-
-    /// <summary>The 1-based rounds in which <paramref name="contender"/> fell below the target.</summary>
-    private static IEnumerable<int> BelowTarget(Dictionary<Contender, List<Sample>> samples, Contender contender) =>
-        Enumerable.Range(0, samples[contender].Count)
-            .Where(run => samples[Contender.Sequential][run].Ms / samples[contender][run].Ms < Target)
-            .Select(run => run + 1);
 
     private static string Describe(Contender contender) => contender switch
     {

@@ -26,9 +26,7 @@ port=$((20000 + RANDOM % 20000))
 for round in $(seq 1 "$ROUNDS"); do
   for who in "${CONTENDERS[@]}"; do
     port=$((port + 1))
-    $(server_command "$who" "$port") >"$OUT/server.log" 2>&1 &
-    server=$!
-    wait_listening "$port"
+    start_server "$who" "$port"
     # The client runs one second longer on each side of the measured window, so start-up and JIT are not counted.
     "$OUT/echo_client" "$port" "$CONNS" $((MEASURED + 2)) "$MSG" >"$OUT/client.txt" &
     client=$!

@@ -22,9 +22,7 @@ port=$((20000 + RANDOM % 20000))
 for run in $(seq 1 "$RUNS"); do
   for who in "${CONTENDERS[@]}"; do
     port=$((port + 1))
-    $(server_command "$who" "$port") >"$OUT/server.log" 2>&1 &
-    server=$!
-    wait_listening "$port"
+    start_server "$who" "$port"
     line=$("$OUT/echo_client" "$port" "$CONNS" "$SECONDS_PER_RUN" "$MSG")
     wait "$server"
     echo "$who run $run: $line" >&2

@@ -41,3 +41,9 @@ wait_listening() { # port
   echo "server on port $1 did not start" >&2
   return 1
 }
+
+start_server() { # contender port: starts it in the background (its pid in $server) and returns once it listens
+  $(server_command "$1" "$2") >"$OUT/server.log" 2>&1 &
+  server=$!
+  wait_listening "$2"
+}

@@ -25,6 +25,13 @@ public sealed class AnalyzerCost
 {
     private const int Methods = 1000;
 
+    /// <summary>The template and the benchmark project's 100 files of ten methods.</summary>
+    private static (string Template, (string Path, string Text)[] Files) BenchFiles()
+    {
+        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
+        return (template, Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray());
+    }
+
     /// <summary>
     /// Ten [Fiber] methods that touch every rule's concern (a child, a resource, a catch, a finally) and a plain method
     /// each, from benchmarks/analyzers/method.template, which benchmarks/analyzers/report-analyzer.sh uses too.
@@ -43,8 +50,7 @@ public sealed class AnalyzerCost
     [Test]
     public void Analyzers_on_1000_fiber_methods_against_the_whole_compile()
     {
-        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
-        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray();
+        var (template, files) = BenchFiles();
         Measure(Pipeline.Compile("Warm", ("/src/Warm.cs", File(template, 0))), print: false);  // JIT warm-up
         for (var run = 1; run <= 3; run++)
         {
@@ -61,14 +67,13 @@ public sealed class AnalyzerCost
     [Test]
     public void Control_flow_graphs_of_1000_fiber_methods_against_the_analyzers()
     {
-        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
-        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray();
-        Graphs(Pipeline.Generate(Pipeline.Compile("Warm", ("/src/Warm.cs", File(template, 0)))).Output, print: false);
+        var (template, files) = BenchFiles();
+        Graphs(Pipeline.Generate(Pipeline.Compile("Warm", ("/src/Warm.cs", File(template, 0)))).Output, print: false, expected: 10);
         for (var run = 1; run <= 3; run++)
         {
             var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Bench", files));
             output.GetDiagnostics();
-            Graphs(output, print: true);
+            Graphs(output, print: true, expected: Methods);
             var analysis = Pipeline.WithAnalyzers(output, new List<Exception>()).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
             foreach (var (analyzer, info) in analysis.AnalyzerTelemetryInfo.OrderByDescending(t => t.Value.ExecutionTime).Take(2))
             {
@@ -85,16 +90,16 @@ public sealed class AnalyzerCost
     [Test]
     public void Cpu_of_MIOU0001_against_its_graphs()
     {
-        var template = System.IO.File.ReadAllText(RepositoryPaths.Combine("benchmarks", "analyzers", "method.template"));
-        var files = Enumerable.Range(0, Methods / 10).Select(i => ($"/src/F{i}.cs", File(template, i))).ToArray();
+        var (_, files) = BenchFiles();
         var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Bench", files));
         output.GetDiagnostics();
+        var graphProbe = new GraphProbe(graphs: true);
         var miou0001 = Pipeline.Analyzers.Single(a => a.GetType().Name == "ChildNotAwaitedAnalyzer");
         var miou0006 = Pipeline.Analyzers.Single(a => a.GetType().Name == "ResourceLeakedAnalyzer");
         var sets = new (string Name, System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> Analyzers)[]
         {
             ("operation trees only", [new GraphProbe(graphs: false)]),
-            ("trees + graphs", [new GraphProbe(graphs: true)]),
+            ("trees + graphs", [graphProbe]),
             ("MIOU0001", [miou0001]),
             ("MIOU0001 + MIOU0006", [miou0001, miou0006]),
         };
@@ -105,9 +110,10 @@ public sealed class AnalyzerCost
             {
                 GC.Collect();
                 var before = Cpu();
-                output.WithAnalyzers(analyzers, new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzersOptions(
+                var result = output.WithAnalyzers(analyzers, new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzersOptions(
                     new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
                     .GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+                Assert.That(result.GetAllDiagnostics(), Is.Empty, $"{name}: the benchmark project is clean");
                 if (round > 0)
                 {
                     cpu[name].Add((Cpu() - before).TotalMilliseconds); // round 0 warms up
@@ -115,6 +121,7 @@ public sealed class AnalyzerCost
             }
         }
 
+        Assert.That(graphProbe.FiberBodies, Is.EqualTo(4 * Methods), "the graph probe built the graphs of every [Fiber] body in each of the 4 rounds");
         foreach (var (name, values) in cpu)
         {
             TestContext.Out.WriteLine($"  {name,-22} process CPU {string.Join(" / ", values.Select(v => v.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
@@ -129,6 +136,11 @@ public sealed class AnalyzerCost
     {
         private static readonly DiagnosticDescriptor Rule = new("PROBE", "probe", "probe", "probe", DiagnosticSeverity.Hidden, true);
 
+        private int _fiberBodies;
+
+        /// <summary>How many [Fiber] bodies the probe built graphs for (when <c>graphs</c>), over all its passes.</summary>
+        public int FiberBodies => Volatile.Read(ref _fiberBodies);
+
         public override System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
 
         public override void Initialize(Microsoft.CodeAnalysis.Diagnostics.AnalysisContext context)
@@ -142,6 +154,7 @@ public sealed class AnalyzerCost
                     return;
                 }
 
+                Interlocked.Increment(ref _fiberBodies);
                 var graph = operation.GetControlFlowGraph();
                 foreach (var block in graph.Blocks)
                 {
@@ -158,7 +171,7 @@ public sealed class AnalyzerCost
     }
 #pragma warning restore RS1001, RS1036, RS2008
 
-    private static void Graphs(Compilation compilation, bool print)
+    private static void Graphs(Compilation compilation, bool print, int expected)
     {
         var bodies = new List<IOperation>();
         var operations = Stopwatch.StartNew();
@@ -175,6 +188,7 @@ public sealed class AnalyzerCost
         }
 
         var operationTrees = operations.Elapsed;
+        Assert.That(bodies, Has.Count.EqualTo(expected), "every [Fiber] body of the project has its operation tree");
         for (var pass = 1; pass <= 2; pass++)
         {
             var methodGraphs = TimeSpan.Zero;

@@ -123,28 +123,32 @@ public sealed class FiberMutex : SchedulerOp
     // Phase 0: the who-am-I point — take the lock or queue up. Phase 1: woken because the lock was handed over.
     internal override Answered Answer(DomainScheduler domain, Promise task)
     {
+        if (task.OpPhase != 0)
+        {
+            // Read without the gate: the owner becomes this task only by a hand-over, written under the gate before the
+            // wake-up that queued the task (on this thread, or through the domain's inbox, which orders the two), and once
+            // it is this task only this task changes it (its unlock, its cancellation, both on this thread, not now). So the
+            // read sees this task exactly when the gated read would.
+            return ReferenceEquals(Volatile.Read(ref _owner), task) ? Answered.Resume : Answered.Park;
+        }
+
         using (_gate.Hold())
         {
-            if (task.OpPhase == 0)
+            if (_owner is null)
             {
-                if (_owner is null)
-                {
-                    _owner = task;
-                    return Answered.Resume;
-                }
-
-                if (_owner == task)
-                {
-                    domain.ResumeException = new InvalidOperationException($"FiberMutex: {task.Describe()} already holds this mutex (it is not re-entrant).");
-                    return Answered.Resume;
-                }
-
-                _waiters.Enqueue(task);
-                task.OpPhase = 1;
-                return Answered.Park;
+                _owner = task;
+                return Answered.Resume;
             }
 
-            return _owner == task ? Answered.Resume : Answered.Park;
+            if (_owner == task)
+            {
+                domain.ResumeException = new InvalidOperationException($"FiberMutex: {task.Describe()} already holds this mutex (it is not re-entrant).");
+                return Answered.Resume;
+            }
+
+            _waiters.Enqueue(task);
+            task.OpPhase = 1;
+            return Answered.Park;
         }
     }
 

@@ -105,7 +105,7 @@ public sealed class FiberMutex : SchedulerOp
     /// <summary>Gives the lock to the oldest waiter, if any, and returns it (to be woken once the gate is left).</summary>
     private Promise? HandOverLocked()
     {
-        _owner = _waiters.TryDequeue(out var next) ? next : null;
+        _owner = _waiters.TryDequeue();
         return _owner;
     }
 

@@ -9,16 +9,14 @@ namespace Miou;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IOperationAwaiter
 {
-    private readonly Promise<T> _child;
-    private readonly Orphans<T>? _orphans;
-    private readonly IEnumerable<Resource>? _give;
+    /// <summary>
+    /// The child's promise, or a <see cref="SpawnWith{T}"/> when orphans or resources come with it. One reference, not
+    /// three: the compiler copies the awaiter into the suspended frame, a GC write barrier per reference field.
+    /// </summary>
+    private readonly object _spawn;
 
-    internal SpawnAwaitable(Promise<T> child, Orphans<T>? orphans, IEnumerable<Resource>? give)
-    {
-        _child = child;
-        _orphans = orphans;
-        _give = give;
-    }
+    internal SpawnAwaitable(Promise<T> child, Orphans<T>? orphans, IEnumerable<Resource>? give) =>
+        _spawn = orphans is null && give is null ? child : new SpawnWith<T>(child, orphans, give);
 
     /// <summary>Gets the awaiter.</summary>
     public SpawnAwaitable<T> GetAwaiter() => this;
@@ -30,9 +28,16 @@ public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IOperation
     public Promise<T> GetResult()
     {
         var parent = Suspension.Resumed();
-        Rules.Spawn(parent, _child, _give);
-        _orphans?.Register(parent, _child); // after the spawn, as the original (spec §10 Q11)
-        return _child;
+        if (_spawn is Promise<T> child)
+        {
+            Rules.Spawn(parent, child, null);
+            return child;
+        }
+
+        var with = (SpawnWith<T>)_spawn;
+        Rules.Spawn(parent, with.Child, with.Give);
+        with.Orphans?.Register(parent, with.Child); // after the spawn, as the original (spec §10 Q11)
+        return with.Child;
     }
 
     /// <summary>Part of Miou's suspend protocol.</summary>
@@ -44,6 +49,16 @@ public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IOperation
     internal PendingOp Operation => new(OpKind.Points, null, 2);
 
     PendingOp IOperationAwaiter.Operation => Operation;
+}
+
+/// <summary>A spawn's child with the orphans it joins or the resources it is given (rare: allocated only then).</summary>
+internal sealed class SpawnWith<T>(Promise<T> child, Orphans<T>? orphans, IEnumerable<Resource>? give)
+{
+    internal Promise<T> Child { get; } = child;
+
+    internal Orphans<T>? Orphans { get; } = orphans;
+
+    internal IEnumerable<Resource>? Give { get; } = give;
 }
 
 /// <summary>The awaitable of a spawn on another domain: resumes with the new child's promise.</summary>

@@ -605,7 +605,8 @@ internal sealed partial class DomainScheduler
 
     /// <summary>
     /// Answers one scheduling point of the task's pending operation. The two operations that only count points (a yield,
-    /// the points of a spawn and the like) are answered inline in the slot; the others by <see cref="AnswerOther"/>.
+    /// the points of a spawn and the like) are answered inline in the slot, an operation its target answers by
+    /// <see cref="AnswerCustom"/>, the others by <see cref="AnswerOther"/>.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private Answered Answer(Promise task)
@@ -618,10 +619,26 @@ internal sealed partial class DomainScheduler
                     return Answered.Resume;
                 case OpKind.Points:
                     return --task.OpPhase > 0 ? Answered.Again : Answered.Resume;
+                case OpKind.Custom:
+                    return AnswerCustom(task); // straight to it: not through AnswerOther's second cancellation check and switch
             }
         }
 
         return AnswerOther(task);
+    }
+
+    /// <summary>Answers one point of an operation its target answers (a mutex, a condition, a computation).</summary>
+    private Answered AnswerCustom(Promise task)
+    {
+        System.Diagnostics.Debug.Assert(task.OpTarget is SchedulerOp, "a custom operation's target answers it");
+        var answer = System.Runtime.CompilerServices.Unsafe.As<SchedulerOp>(task.OpTarget!).Answer(this, task);
+        if (answer == Answered.Park)
+        {
+            Trace(TraceKind.Await, task);
+            Park(task);
+        }
+
+        return answer;
     }
 
     /// <summary>Answers one scheduling point of the task's pending operation (any operation; see <see cref="Answer"/>).</summary>
@@ -759,17 +776,7 @@ internal sealed partial class DomainScheduler
             }
 
             case OpKind.Custom:
-            {
-                System.Diagnostics.Debug.Assert(task.OpTarget is SchedulerOp, "a custom operation's target answers it");
-                var answer = System.Runtime.CompilerServices.Unsafe.As<SchedulerOp>(task.OpTarget!).Answer(this, task);
-                if (answer == Answered.Park)
-                {
-                    Trace(TraceKind.Await, task);
-                    Park(task);
-                }
-
-                return answer;
-            }
+                return AnswerCustom(task);
 
             default:
                 throw new InvalidOperationException($"Miou internal error: unknown operation {task.Op}.");

@@ -215,13 +215,23 @@ public sealed class UnixEventLoop : IEvents
         BeginWait(waiter);
         try
         {
-            await Fiber.SuspendAsync(name, waiter.Register); // one scheduling point, then the wait
+            await Suspend(waiter, name); // one scheduling point, then the wait
         }
         finally
         {
             EndWait(waiter);
         }
     }
+
+    /// <summary>
+    /// The suspension of a wait: on the syscall of the waiter's previous wait if it had one on this loop under the same
+    /// name (<see cref="Fiber.SuspendAgainAsync"/>: a new wait, nothing allocated), else on a new one. Either is one
+    /// scheduling point before <see cref="Waiter.Register"/> runs. Call between <see cref="BeginWait"/> and <see cref="EndWait"/>.
+    /// </summary>
+    internal static SuspendAwaitable Suspend(Waiter waiter, string name) =>
+        waiter.Syscall is { } previous && ReferenceEquals(previous.Name, name)
+            ? Fiber.SuspendAgainAsync(previous, waiter.Register)
+            : Fiber.SuspendAsync(name, waiter.Register);
 
     /// <summary>The first part of a wait: the would-block just seen consumed the remembered edge; the waiter is in use.</summary>
     internal void BeginWait(Waiter waiter)
@@ -236,7 +246,12 @@ public sealed class UnixEventLoop : IEvents
             entry.ReadReady = false;
         }
 
-        waiter.Loop = this;
+        if (!ReferenceEquals(waiter.Loop, this))
+        {
+            waiter.Loop = this;
+            waiter.Syscall = null; // a syscall belongs to its domain: one from another loop is not suspended on again here
+        }
+
         waiter.InUse = true;
     }
 
@@ -247,8 +262,7 @@ public sealed class UnixEventLoop : IEvents
     internal void EndWait(Waiter waiter)
     {
         Forget(waiter);
-        waiter.InUse = false;
-        waiter.Syscall = null;
+        waiter.InUse = false; // its syscall stays, for the next wait to suspend on again
     }
 
     /// <summary>

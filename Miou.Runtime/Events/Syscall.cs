@@ -66,7 +66,11 @@ public sealed class Syscall : SchedulerOp
     internal void Prepare(Promise task, int points, Delegate? onSuspend)
     {
         _points = points;
-        _onSuspend = onSuspend;
+        if (!ReferenceEquals(_onSuspend, onSuspend))
+        {
+            _onSuspend = onSuspend; // a syscall suspended on again usually has the same callback: skip the GC write barrier
+        }
+
         if (ReferenceEquals(Owner, task))
         {
             _inSuspension = true; // another task's attempt is refused at its suspension point and does not count
@@ -91,7 +95,11 @@ public sealed class Syscall : SchedulerOp
             return new InvalidOperationException($"{this} is already in a suspension of {Owner.Describe()}: a syscall is suspended on again only once its earlier suspension has ended.");
         }
 
-        Owner = task;
+        if (!ReferenceEquals(Owner, task))
+        {
+            Owner = task; // usually the same task waiting again: skip the store's GC write barrier
+        }
+
         Id = Interlocked.Increment(ref s_nextId);
         _signalled = false;
         Prepare(task, points, onSuspend);

@@ -35,6 +35,10 @@ namespace Miou.Unix.EventLoop;
 /// known to be ready when they register (their edge came between the would-block and the registration, or their socket
 /// was closed) are resumed by the next select, blocking or not, without an <c>epoll_wait</c> of their own: under load
 /// that was most of the non-blocking <c>epoll_wait</c>s of the echo benchmark, and half of them found nothing.</para>
+/// <para><b>No allocation per wait.</b> A socket keeps one <see cref="Waiter"/> per direction, and the waiter keeps the
+/// syscall of its last wait: the next wait suspends on it again with the runtime's public
+/// <see cref="Fiber.SuspendAgainAsync"/> (a new wait with a new id, nothing allocated) instead of a new syscall. Measured with
+/// samples/Echo (MIOU_ECHO_STATS=1): 176 → 120 bytes allocated per request; what is left is the read's own frame.</para>
 /// <para><b>Cancellation.</b> A waiting operation unregisters its waiter or sleeper itself, synchronously, when its
 /// suspension ends with an exception (the cancellation is thrown at the suspension point while the runtime processes
 /// the cancel). So a cancelled task's syscall has left the tables — and, if nobody else waits on the descriptor, the

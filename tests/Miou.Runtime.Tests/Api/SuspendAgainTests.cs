@@ -67,11 +67,15 @@ public class SuspendAgainTests
         Assert.That(selectsAtResume - selectsAtRegistration, Is.EqualTo(3), "resumed by its own signal, not by the stale one");
     }
 
-    [Test]
-    public void Suspending_again_on_a_syscall_another_task_is_suspended_on_throws_there_and_leaves_that_wait_alone()
+    /// <summary>
+    /// While a child waits on its syscall, the root tries <paramref name="attempt"/> on it, then signals the child: what the
+    /// attempt threw, and whether the child's wait went on to be resumed by its signal.
+    /// </summary>
+    private static (TException? Refused, bool OwnerResumed) TryWhileTheOwnerWaits<TException>(Func<Syscall, Fiber> attempt)
+        where TException : Exception
     {
         var events = new ScriptedEvents();
-        InvalidOperationException? refused = null;
+        TException? refused = null;
         var ownerResumed = false;
         Fiber.Run(async () =>
         {
@@ -90,12 +94,31 @@ public class SuspendAgainTests
                 await Fiber.YieldAsync();
             }
 
-            refused = await TestKit.CatchAsync<InvalidOperationException>(async () => await Fiber.SuspendAgainAsync(shared, _ => Assert.Fail("never registered")));
+            refused = await TestKit.CatchAsync<TException>(() => attempt(shared));
             events.Ready(shared);
             await Fiber.AwaitAsync(owner);
         }, With(events));
+        return (refused, ownerResumed);
+    }
+
+    [Test]
+    public void Suspending_again_on_a_syscall_another_task_is_suspended_on_throws_there_and_leaves_that_wait_alone()
+    {
+        var (refused, ownerResumed) = TryWhileTheOwnerWaits<InvalidOperationException>(
+            async shared => await Fiber.SuspendAgainAsync(shared, _ => Assert.Fail("never registered")));
 
         Assert.That(refused?.Message, Does.Contain("is already in a suspension"));
+        Assert.That(ownerResumed, Is.True, "the owner's wait went on and its signal resumed it");
+    }
+
+    [Test]
+    public void Suspending_with_SuspendAsync_on_a_syscall_its_owner_is_suspended_on_throws_instead_of_parking_forever()
+    {
+        // The owner check also guards the answer of a suspended syscall, which is only the owner's to take.
+        var (refused, ownerResumed) = TryWhileTheOwnerWaits<ArgumentException>(
+            async shared => await Fiber.SuspendAsync(shared, () => Assert.Fail("never registered")));
+
+        Assert.That(refused?.Message, Does.StartWith("This syscall does not belong to the current promise"));
         Assert.That(ownerResumed, Is.True, "the owner's wait went on and its signal resumed it");
     }
 

@@ -56,4 +56,31 @@ public readonly partial struct Fiber
         var task = Suspension.CurrentTask("Fiber.SuspendAsync");
         return new(new Syscall(task, name), 1, register);
     }
+
+    /// <summary>Suspends the calling task on a syscall once more, one scheduling point (direct style).</summary>
+    [DirectStyle(nameof(SuspendAgainAsync))]
+    public static void SuspendAgain(Syscall syscall, Action<Syscall> register) => throw new NotInFiberException("Fiber.SuspendAgain");
+
+    /// <summary>
+    /// <see cref="SuspendAsync(string, Action{Syscall})"/> without allocating: suspends the calling task on
+    /// <paramref name="syscall"/>, which an earlier suspension on this domain used, instead of on a new syscall. For an
+    /// event source that waits again and again on the same thing (Miou.Unix keeps one per socket and direction). The
+    /// syscall becomes a new wait owned by the calling task: it gets a new <see cref="Syscall.Id"/> and is unsignalled, so
+    /// a <see cref="Signal"/> built for an earlier wait on it is ignored. Everything else is as for
+    /// <see cref="SuspendAsync(string, Action{Syscall})"/>: one scheduling point, where a pending cancellation strikes
+    /// before anything is registered, then <paramref name="register"/> receives the syscall; if it throws, the syscall is
+    /// reported cancelled (its new id) to the source and the exception is thrown here. As for any syscall, the event source
+    /// must forget it when its wait ends otherwise than by its signal (the id in <c>cancelledSyscalls</c> names that wait).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="syscall"/> or <paramref name="register"/> is null.</exception>
+    /// <exception cref="ArgumentException">The syscall belongs to another domain (thrown at the suspension point).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The syscall is in a suspension that has not ended (thrown at the suspension point; the syscall is left as it is).
+    /// </exception>
+    public static SuspendAwaitable SuspendAgainAsync(Syscall syscall, Action<Syscall> register)
+    {
+        ArgumentNullException.ThrowIfNull(syscall);
+        ArgumentNullException.ThrowIfNull(register);
+        return new(syscall, 1, register, again: true);
+    }
 }

@@ -30,21 +30,23 @@ public readonly struct SyscallAwaitable : ICriticalNotifyCompletion, IFiberAwait
 }
 
 /// <summary>
-/// The awaitable of a suspension on a syscall (<c>Fiber.SuspendAsync</c>): resumes when the event source signals it. No
-/// allocation beyond the syscall itself.
+/// The awaitable of a suspension on a syscall (<c>Fiber.SuspendAsync</c>, <c>Fiber.SuspendAgainAsync</c>): resumes when the
+/// event source signals it. No allocation beyond the syscall itself, and none at all for a syscall suspended on again.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct SuspendAwaitable : ICriticalNotifyCompletion, IFiberAwaiter
 {
     private readonly Syscall _syscall;
-    private readonly int _points;
     private readonly Delegate? _onSuspend;
+    private readonly int _points;
+    private readonly bool _again;
 
-    internal SuspendAwaitable(Syscall syscall, int points, Delegate? onSuspend)
+    internal SuspendAwaitable(Syscall syscall, int points, Delegate? onSuspend, bool again = false)
     {
         _syscall = syscall;
         _points = points;
         _onSuspend = onSuspend;
+        _again = again;
     }
 
     /// <summary>Gets the awaiter.</summary>
@@ -70,7 +72,33 @@ public readonly struct SuspendAwaitable : ICriticalNotifyCompletion, IFiberAwait
     /// <summary>Part of Miou's suspend protocol.</summary>
     public void UnsafeOnCompleted(Action continuation)
     {
-        _syscall.Prepare(_points, _onSuspend);
-        Suspension.Register(continuation, OpKind.Custom, _syscall);
+        var domain = Suspension.Suspending(continuation);
+        var task = domain.Running!;
+        SchedulerOp op = _syscall;
+        if (!_again)
+        {
+            _syscall.Prepare(task, _points, _onSuspend);
+        }
+        else if (_syscall.Rearm(domain, task, _points, _onSuspend!) is { } refused)
+        {
+            op = new RefusedSuspension(refused); // thrown at the suspension point; the syscall is left as it is
+        }
+
+        Suspension.Register(task, domain.SuspendingFrame!, new PendingOp(OpKind.Custom, op));
+    }
+}
+
+/// <summary>A suspension on a syscall that cannot be suspended on again here: its one scheduling point throws why.</summary>
+internal sealed class RefusedSuspension(Exception error) : SchedulerOp
+{
+    internal override Answered Answer(DomainScheduler domain, Promise task)
+    {
+        domain.ResumeException = error;
+        return Answered.Resume;
+    }
+
+    internal override void Cancelled(Promise task)
+    {
+        // Nothing was registered anywhere: the cancellation is thrown at the suspension point instead of the refusal.
     }
 }

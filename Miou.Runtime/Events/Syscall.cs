@@ -5,7 +5,9 @@ namespace Miou;
 /// <summary>
 /// A suspension token (spec §5.1): created by a task with <see cref="Fiber.Syscall(string?)"/>, registered in an event source,
 /// and suspended on with <see cref="Fiber.Suspend(Syscall, Action?)"/> until the source's <see cref="IEvents.Select"/> returns its
-/// <see cref="Signal"/>. It belongs to the task and domain that created it, and is single-use.
+/// <see cref="Signal"/>. It belongs to the task and domain that created it, and is single-use — unless it is suspended on
+/// again with <see cref="Fiber.SuspendAgainAsync(Syscall, Action{Syscall})"/>, which makes it a new wait of the calling
+/// task (a new <see cref="Id"/>, unsignalled) without allocating one.
 /// </summary>
 public sealed class Syscall : SchedulerOp
 {
@@ -14,6 +16,7 @@ public sealed class Syscall : SchedulerOp
     // Touched only on the owner's domain (Select runs there): no synchronisation needed.
     private bool _signalled;
     private bool _counted; // the owner is suspended on it and counted in the domain's pending suspensions
+    private bool _inSuspension; // from the suspension's registration in the awaiter until its awaiter's GetResult
     private int _points;
     private Delegate? _onSuspend;
 
@@ -24,8 +27,11 @@ public sealed class Syscall : SchedulerOp
         Name = name ?? Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A process-wide unique id (what <see cref="IEvents.Select"/> receives for cancelled syscalls).</summary>
-    public int Id { get; }
+    /// <summary>
+    /// A process-wide unique id (what <see cref="IEvents.Select"/> receives for cancelled syscalls). A syscall suspended on
+    /// again with <see cref="Fiber.SuspendAgainAsync(Syscall, Action{Syscall})"/> gets a new one for each wait.
+    /// </summary>
+    public int Id { get; private set; }
 
     /// <summary>A name for tracing (Miou.Unix uses "read", "write", "accept", "connect", "sleep").</summary>
     public string Name { get; }
@@ -33,17 +39,20 @@ public sealed class Syscall : SchedulerOp
     /// <summary>The domain that owns the syscall: only its event source may resume it.</summary>
     public Domain Domain => new(Owner.Domain.Uid);
 
-    internal Promise Owner { get; }
+    internal Promise Owner { get; private set; }
 
     /// <inheritdoc/>
     public override string ToString() => $"syscall '{Name}' #{Id}";
 
-    /// <summary>The event source resumed it (on its domain, from <see cref="IEvents.Select"/>).</summary>
-    internal void Fire()
+    /// <summary>
+    /// The event source resumed it (on its domain, from <see cref="IEvents.Select"/>) with a signal built while its id was
+    /// <paramref name="id"/>: a signal of an earlier wait of a reused syscall is stale and does nothing.
+    /// </summary>
+    internal void Fire(int id)
     {
-        if (_signalled)
+        if (_signalled || id != Id)
         {
-            return; // single-use: a second signal is a no-op
+            return; // single-use: a second signal is a no-op; a signal of an earlier wait of a reused syscall, too
         }
 
         _signalled = true;
@@ -53,18 +62,55 @@ public sealed class Syscall : SchedulerOp
         }
     }
 
-    /// <summary>Set by the awaitable just before the suspension is registered.</summary>
-    internal void Prepare(int points, Delegate? onSuspend)
+    /// <summary>Set by the awaitable of <paramref name="task"/> just before the suspension is registered.</summary>
+    internal void Prepare(Promise task, int points, Delegate? onSuspend)
     {
         _points = points;
-        _onSuspend = onSuspend;
+        if (!ReferenceEquals(_onSuspend, onSuspend))
+        {
+            _onSuspend = onSuspend; // a syscall suspended on again usually has the same callback: skip the GC write barrier
+        }
+
+        if (ReferenceEquals(Owner, task))
+        {
+            _inSuspension = true; // another task's attempt is refused at its suspension point and does not count
+        }
+    }
+
+    /// <summary>
+    /// Makes this syscall, whose earlier suspension has ended, a new wait of <paramref name="task"/> on
+    /// <paramref name="domain"/> (the calling thread's): a new id, unsignalled, then prepared like a new one. Returns the
+    /// exception to throw at the suspension point instead if it belongs to another domain or is in a suspension now, in
+    /// which case nothing of it is touched (another domain's thread may be using it).
+    /// </summary>
+    internal Exception? Rearm(DomainScheduler domain, Promise task, int points, Delegate onSuspend)
+    {
+        if (!ReferenceEquals(Owner.Domain, domain))
+        {
+            return new ArgumentException($"This syscall does not belong to the current domain: {this} belongs to {Domain}; a syscall is suspended on again only on its own domain.", "syscall");
+        }
+
+        if (_inSuspension)
+        {
+            return new InvalidOperationException($"{this} is already in a suspension of {Owner.Describe()}: a syscall is suspended on again only once its earlier suspension has ended.");
+        }
+
+        if (!ReferenceEquals(Owner, task))
+        {
+            Owner = task; // usually the same task waiting again: skip the store's GC write barrier
+        }
+
+        Id = Interlocked.Increment(ref s_nextId);
+        _signalled = false;
+        Prepare(task, points, onSuspend);
+        return null;
     }
 
     // Phases 0 .. points-1 are the scheduling points (spec §1.3); then the checks, the registration callback, and the
     // park until the event source fires the syscall. A wake-up answers once more and finds it fired.
     internal override Answered Answer(DomainScheduler domain, Promise task)
     {
-        if (_counted)
+        if (_counted && ReferenceEquals(Owner, task))
         {
             return _signalled ? Answered.Resume : Answered.Park;
         }
@@ -126,9 +172,15 @@ public sealed class Syscall : SchedulerOp
         }
     }
 
-    /// <summary>On resumption: the task no longer waits on the event source.</summary>
+    /// <summary>On resumption: the task no longer waits on the event source, and the suspension has ended.</summary>
     internal void Resumed(Promise task)
     {
+        if (!ReferenceEquals(Owner, task))
+        {
+            return; // a suspension refused before it began (another task's syscall): nothing of it is this task's
+        }
+
+        _inSuspension = false;
         if (_counted)
         {
             Uncount(task);
@@ -157,12 +209,16 @@ public readonly struct Signal
         }
 
         Syscall = syscall;
+        _id = syscall.Id;
     }
+
+    // The syscall's id when the signal was built: a reused syscall's later wait ignores a signal of an earlier one.
+    private readonly int _id;
 
     /// <summary>The syscall it resumes.</summary>
     public Syscall Syscall { get; }
 
-    internal void Apply() => Syscall?.Fire();
+    internal void Apply() => Syscall?.Fire(_id);
 }
 
 /// <summary>The event source of a run that has none: waiting for it is a fatal error that says so.</summary>

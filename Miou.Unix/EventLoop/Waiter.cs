@@ -5,7 +5,8 @@ namespace Miou.Unix.EventLoop;
 /// registration callback of <see cref="Fiber.SuspendAsync(string, Action{Syscall})"/>, and turned into the
 /// <see cref="Signal"/> of its <see cref="Syscall"/> when epoll reports the descriptor ready. A socket keeps one waiter
 /// per direction and reuses it (with its cached <see cref="Register"/> delegate) for every wait that does not overlap
-/// another on the same direction, so a wait allocates nothing of its own.
+/// another on the same direction, and suspends again on the <see cref="Syscall"/> of its previous wait
+/// (<see cref="Fiber.SuspendAgainAsync"/>), so a wait allocates nothing of its own.
 /// </summary>
 internal sealed class Waiter
 {
@@ -17,7 +18,11 @@ internal sealed class Waiter
         Persistent = persistent && socket is not null;
         Register = syscall =>
         {
-            Syscall = syscall;
+            if (!ReferenceEquals(Syscall, syscall))
+            {
+                Syscall = syscall; // usually the same syscall again: skip the store and its GC write barrier
+            }
+
             Loop!.AddWaiter(this);
         };
     }
@@ -41,6 +46,7 @@ internal sealed class Waiter
 
     internal UnixEventLoop? Loop { get; set; }
 
+    /// <summary>The syscall of the current or the last wait, kept for the next wait on the same loop to suspend on again.</summary>
     internal Syscall? Syscall { get; set; }
 
     /// <summary>Between registration and wake-up (or forgetting).</summary>

@@ -109,7 +109,7 @@ public sealed partial class UnixSocket
             loop.BeginWait(waiter);
             try
             {
-                await Fiber.SuspendAsync("read", waiter.Register);
+                await UnixEventLoop.Suspend(waiter, "read");
             }
             finally
             {

@@ -244,6 +244,9 @@ public sealed partial class UnixSocket
     /// <summary>Suspends the calling task until the descriptor is ready for <paramref name="write"/>; see <see cref="UnixEventLoop.WaitAsync"/>.</summary>
     private Fiber WaitAsync(bool write, string name) => UnixEventLoop.Current.WaitAsync(TakeWaiter(write), name);
 
+    /// <summary>The syscall this socket's reads suspend on, kept from wait to wait (for tests); null before the first wait.</summary>
+    internal Syscall? ReaderSyscall => _reader?.Syscall;
+
     /// <summary>This socket's waiter for <paramref name="write"/>, or a fresh one while another task waits in that direction.</summary>
     private Waiter TakeWaiter(bool write)
     {

@@ -3,8 +3,9 @@
 # C load client drives it): system calls, reads, epoll_waits, context switches and CPU time. Requests per second swing
 # with a shared machine's load; the system calls and reads per request barely do, so they show what a change to the
 # request path did even when the machine is busy. CPU time, epoll_waits and context switches per request do move with
-# the load (a server that keeps up sleeps in epoll_wait more often): compare those within one run only. Companion of
-# run.sh (which measures requests per second, p50 and p99).
+# the load (a server that keeps up sleeps in epoll_wait more often): compare those within one run only. For samples/Echo
+# the last two columns are its own figures (MIOU_ECHO_STATS, samples/Echo/EchoStats.cs) over its serving window: bytes
+# allocated and process CPU time per request. Companion of run.sh (which measures requests per second, p50 and p99).
 #
 #   benchmarks/echo/per-request.sh            # C server, samples/Echo on dom0, plain .NET; 2 rounds of 4 s measured
 #   ROUNDS=3 SECONDS_MEASURED=5 benchmarks/echo/per-request.sh
@@ -18,8 +19,8 @@ ROUNDS=${ROUNDS:-2}
 MEASURED=${SECONDS_MEASURED:-4}
 source "$(dirname "$0")/servers.sh"
 
-echo "| round | server | requests/s | syscalls | reads | epoll_waits | context switches | CPU µs |"
-echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| round | server | requests/s | syscalls | reads | epoll_waits | context switches | CPU µs | alloc B (own) | CPU µs (own) |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 CONTENDERS=(c miou dotnet)
 if [ -n "$BASELINE" ]; then CONTENDERS+=(miou-baseline); fi
 port=$((20000 + RANDOM % 20000))
@@ -36,9 +37,11 @@ for round in $(seq 1 "$ROUNDS"); do
     wait "$client"
     wait "$server"
     rps=$(sed -E 's/.*rps=([0-9]+).*/\1/' "$OUT/client.txt")
-    awk -F, -v round="$round" -v who="$who" -v rps="$rps" -v secs="$MEASURED" '
+    own=$(sed -nE 's/.*alloc_bytes_per_request=([0-9.]+) cpu_us_per_request=([0-9.]+).*/\1 \2/p' "$OUT/server.log")
+    awk -F, -v round="$round" -v who="$who" -v rps="$rps" -v secs="$MEASURED" -v own="${own:-- -}" '
       /raw_syscalls/ { sc = $1 } /sys_enter_read/ { rd = $1 } /epoll_wait/ { ew = $1 } /context-switches/ { cs = $1 } /task-clock/ { tc = $1 }
-      END { q = rps * secs; printf "| %d | %s | %d | %.2f | %.2f | %.3f | %.3f | %.2f |\n", round, who, rps, sc / q, rd / q, ew / q, cs / q, tc * 1000 / q }' "$OUT/stat.txt"
+      END { q = rps * secs; split(own, o, " ");
+            printf "| %d | %s | %d | %.2f | %.2f | %.3f | %.3f | %.2f | %s | %s |\n", round, who, rps, sc / q, rd / q, ew / q, cs / q, tc * 1000 / q, o[1], o[2] }' "$OUT/stat.txt"
   done
 done
 echo

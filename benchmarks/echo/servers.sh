@@ -9,7 +9,6 @@ TOOLS=${TOOLS:-$ROOT/../shared/tools}
 BASELINE=${BASELINE:-}
 OUT=$(mktemp -d)
 cleanup() {
-  if [ -n "$BASELINE" ]; then git -C "$ROOT" worktree remove --force "$OUT/baseline-src" >/dev/null 2>&1 || true; fi
   rm -rf "$OUT"
 }
 trap cleanup EXIT
@@ -19,7 +18,9 @@ gcc -O2 -o "$OUT/c_echo_server" "$TOOLS/c_echo_server.c"
 dotnet build -c Release -v quiet -nologo "$ROOT/samples/Echo/Echo.csproj" -o "$OUT/miou" >/dev/null
 dotnet build -c Release -v quiet -nologo "$ROOT/benchmarks/echo/PlainEcho/PlainEcho.csproj" -o "$OUT/plain" >/dev/null
 if [ -n "$BASELINE" ]; then
-  git -C "$ROOT" worktree add --detach "$OUT/baseline-src" "$BASELINE" >/dev/null 2>&1
+  # A plain copy of the commit's tree (git archive), not a worktree: nothing is registered in the repository.
+  mkdir "$OUT/baseline-src"
+  git -C "$ROOT" archive "$BASELINE" | tar -x -C "$OUT/baseline-src"
   dotnet build -c Release -v quiet -nologo "$OUT/baseline-src/samples/Echo/Echo.csproj" -o "$OUT/baseline" >/dev/null
 fi
 
@@ -43,7 +44,8 @@ wait_listening() { # port
 }
 
 start_server() { # contender port: starts it in the background (its pid in $server) and returns once it listens
-  $(server_command "$1" "$2") >"$OUT/server.log" 2>&1 &
+  # MIOU_ECHO_STATS=1: samples/Echo prints its allocations and CPU per request at exit (the others ignore it).
+  MIOU_ECHO_STATS=1 $(server_command "$1" "$2") >"$OUT/server.log" 2>&1 &
   server=$!
   wait_listening "$2"
 }

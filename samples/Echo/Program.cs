@@ -138,12 +138,14 @@ internal static partial class EchoServer
             accepted++;
         }
 
+        EchoStats.Start();
         server.Close();
         while (handlers.Get() is { } outcome)
         {
             Report(outcome, log);
         }
 
+        EchoStats.Stop(log);
         return accepted;
     }
 
@@ -152,12 +154,15 @@ internal static partial class EchoServer
     private static void Handle(UnixSocket client)
     {
         var buffer = new byte[4096];
+        var requests = 0L;
         int n;
         while ((n = client.Read(buffer)) > 0)
         {
             client.Write(buffer.AsMemory(0, n));
+            requests++;
         }
 
+        EchoStats.Served(requests);
         client.Close();
     }
 

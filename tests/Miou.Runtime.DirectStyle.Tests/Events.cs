@@ -128,6 +128,36 @@ public partial class Events
         Assert.That(events.Disposed, Is.EqualTo(1), "the domain's finaliser runs once, when the run ends");
     }
 
+    /// <summary>Three waits on one syscall in direct style: <c>Fiber.Suspend(name, register)</c>, then <c>Fiber.SuspendAgain</c> twice.</summary>
+    [Fiber]
+    private static (int Objects, List<int> Ids) SuspendAgainMain(OneSignal events)
+    {
+        var ids = new List<int>();
+        void Register(Syscall s)
+        {
+            ids.Add(s.Id); // the id of this wait: the object keeps only the latest
+            events.Pending = s;
+        }
+
+        Fiber.Suspend("first", Register);
+        var syscall = events.Pending!;
+        Fiber.SuspendAgain(syscall, Register);
+        Fiber.SuspendAgain(syscall, Register);
+        var objects = ReferenceEquals(events.Pending, syscall) ? 1 : 2;
+        events.Pending = null;
+        return (objects, ids);
+    }
+
+    [Test]
+    public void A_syscall_suspended_on_again_in_direct_style_is_one_object_with_a_new_id_per_wait()
+    {
+        var events = new OneSignal();
+        var (objects, ids) = Fiber.Run(SuspendAgainMain, events, NoWorkers with { Events = _ => events });
+        Assert.That(objects, Is.EqualTo(1));
+        Assert.That(ids, Has.Count.EqualTo(3));
+        Assert.That(ids.Distinct().Count(), Is.EqualTo(3), "each wait was resumed by its own signal, under its own id");
+    }
+
     /// <summary>
     /// The original's <c>with_timeout n f</c>: <c>await_first [async f; async (sleep n; raise Timeout)]</c> with a <c>f</c>
     /// that returns at once. The loser records in <see cref="_flag"/> whether it ever woke from its sleep.

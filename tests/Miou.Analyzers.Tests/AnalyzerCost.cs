@@ -89,7 +89,7 @@ public sealed class AnalyzerCost
     /// driver for the [Fiber] methods' graphs and does nothing else. The graph is built inside the first callback that
     /// asks for it, as in the compiler, so a set's figure includes it once. With <c>BASELINE_ANALYZERS</c> set to the path
     /// of another build's Miou.Analyzers.dll, its MIOU0001 + MIOU0006 run in the same rounds: a before/after under the same
-    /// load.
+    /// load. <c>ROUNDS</c> (5) measured rounds follow one that warms up.
     /// </summary>
     [Test]
     public void Cpu_of_MIOU0001_against_its_graphs()

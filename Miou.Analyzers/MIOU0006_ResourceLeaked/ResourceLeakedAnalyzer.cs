@@ -93,6 +93,10 @@ public sealed class ResourceLeakedAnalyzer : MiouAnalyzer
     /// <summary>What MIOU0006 tracks: the resource given to Ownership.Own, discharged by Disown, Release or Transfer.</summary>
     private sealed class OwnershipRules : ObligationRules
     {
+        /// <summary>The Ownership calls that settle a resource, and those that only look at it (asked of every call passed one).</summary>
+        private static readonly string[] Settles = ["Disown", "Release", "Transfer"];
+        private static readonly string[] Reads = ["Own", "Check"];
+
         private readonly MiouSymbols _symbols;
         private readonly Dictionary<ISymbol, List<ISymbol>> _aliases;
 
@@ -121,12 +125,12 @@ public sealed class ResourceLeakedAnalyzer : MiouAnalyzer
 
         public override ValueUse ArgumentUse(IInvocationOperation invocation, IArgumentOperation argument)
         {
-            if (_symbols.IsOwnership(invocation.TargetMethod, "Disown", "Release", "Transfer"))
+            if (_symbols.IsOwnership(invocation.TargetMethod, Settles))
             {
                 return ValueUse.Consume;
             }
 
-            return _symbols.IsOwnership(invocation.TargetMethod, "Own", "Check") ? ValueUse.Neutral : ValueUse.Escape;
+            return _symbols.IsOwnership(invocation.TargetMethod, Reads) ? ValueUse.Neutral : ValueUse.Escape;
         }
     }
 }

@@ -24,16 +24,17 @@ internal sealed class GraphScan
     private GraphScan(ControlFlowGraph graph)
     {
         _graph = graph;
+        var pending = new Stack<IOperation>();
         foreach (var block in graph.Blocks)
         {
             foreach (var root in block.Operations)
             {
-                Walk(root, inOperations: true);
+                Walk(root, inOperations: true, pending);
             }
 
             if (block.BranchValue is { } value)
             {
-                Walk(value, inOperations: false);
+                Walk(value, inOperations: false, pending);
             }
         }
     }
@@ -57,16 +58,39 @@ internal sealed class GraphScan
     public static List<IInvocationOperation> CallsIn(IOperation root) => TreeCalls.GetValue(root, static r =>
     {
         var calls = new List<IInvocationOperation>();
-        foreach (var operation in r.DescendantsAndSelf())
+        var pending = new Stack<IOperation>();
+        pending.Push(r);
+        while (PreOrder(pending) is { } operation)
         {
-            if (operation is IInvocationOperation invocation)
+            if (operation.Kind == OperationKind.Invocation)
             {
-                calls.Add(invocation);
+                calls.Add((IInvocationOperation)operation);
             }
         }
 
         return calls;
     });
+
+    /// <summary>
+    /// The next operation of a pre-order walk (what <c>DescendantsAndSelf</c> yields, in the same order) over what
+    /// <paramref name="pending"/> holds, or null at the end: without an iterator and its enumerators per operation, and
+    /// without recursion, which a long chain of operators would make deep.
+    /// </summary>
+    private static IOperation? PreOrder(Stack<IOperation> pending)
+    {
+        if (pending.Count == 0)
+        {
+            return null;
+        }
+
+        var operation = pending.Pop();
+        foreach (var child in operation.ChildOperations.Reverse())
+        {
+            pending.Push(child);
+        }
+
+        return operation;
+    }
 
     /// <summary>Whether one of the function's own calls satisfies <paramref name="predicate"/>.</summary>
     public bool AnyCall(Func<IInvocationOperation, bool> predicate)
@@ -132,22 +156,25 @@ internal sealed class GraphScan
         }
     }
 
-    private void Walk(IOperation root, bool inOperations)
+    private void Walk(IOperation root, bool inOperations, Stack<IOperation> pending)
     {
-        foreach (var operation in root.DescendantsAndSelf())
+        pending.Push(root);
+        while (PreOrder(pending) is { } operation)
         {
-            switch (operation)
+            // Switched on the kind first: an interface type test per operation costs more than the rest of the walk.
+            switch (operation.Kind)
             {
-                case IInvocationOperation invocation:
-                    Invocations.Add(invocation);
+                case OperationKind.Invocation:
+                    Invocations.Add((IInvocationOperation)operation);
                     break;
-                case IFlowAnonymousFunctionOperation lambda:
-                    Lambdas.Add(lambda);
+                case OperationKind.FlowAnonymousFunction:
+                    Lambdas.Add((IFlowAnonymousFunctionOperation)operation);
                     break;
-                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation } assignment when inOperations:
+                case OperationKind.SimpleAssignment when inOperations && operation is ISimpleAssignmentOperation { Target: ILocalReferenceOperation } assignment:
                     LocalAssignments.Add(assignment);
                     break;
-                case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out, Value: ILocalReferenceOperation written } when inOperations:
+                case OperationKind.Argument when inOperations &&
+                    operation is IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out, Value: ILocalReferenceOperation written }:
                     RefWrittenLocals.Add(written.Local);
                     break;
             }

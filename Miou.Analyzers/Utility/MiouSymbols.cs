@@ -151,7 +151,10 @@ internal sealed class MiouSymbols
     }
 
     /// <summary>Whether <paramref name="method"/> is <c>Ownership.Name</c> for one of <paramref name="names"/>.</summary>
-    public bool IsOwnership(IMethodSymbol method, params string[] names) => IsOnOwnership(method) && System.Array.IndexOf(names, method.Name) >= 0;
+    public bool IsOwnership(IMethodSymbol method, params string[] names) => System.Array.IndexOf(names, method.Name) >= 0 && IsOnOwnership(method);
+
+    /// <summary>Whether <paramref name="method"/> is <c>Ownership.<paramref name="name"/></c>: asked of every call, so without a params array.</summary>
+    public bool IsOwnership(IMethodSymbol method, string name) => method.Name == name && IsOnOwnership(method);
 
     /// <summary>A method returning <c>Miou.Fiber</c> or <c>Miou.Fiber&lt;T&gt;</c> (a hand-written fiber when async).</summary>
     public bool ReturnsFiber(IMethodSymbol method) =>

@@ -62,7 +62,7 @@ internal abstract class ObligationRules
 /// and resources). Values that escape where the analysis cannot follow (fields, collections, unknown calls, captured
 /// variables) are dropped: precision matters more than coverage.
 /// </summary>
-internal sealed class ObligationFlow
+internal sealed partial class ObligationFlow
 {
     private readonly ControlFlowGraph _graph;
     private readonly ObligationRules _rules;
@@ -72,6 +72,7 @@ internal sealed class ObligationFlow
     private readonly Dictionary<IOperation, Violation> _violations = new();
     private readonly List<IOperation> _order = new();
     private List<(ControlFlowRegion Handler, ControlFlowRegion Try)>? _catchSeeds;
+    private FlowEvent[][]? _events;
 
     /// <param name="graph">The function's graph.</param>
     /// <param name="rules">What to track.</param>
@@ -95,6 +96,7 @@ internal sealed class ObligationFlow
     public IReadOnlyList<(IOperation Source, Violation Why)> Run()
     {
         var blocks = _graph.Blocks;
+        _events = CompileEvents();
         RunRange(0, blocks.Length - 1, blocks[0], new State(), report: true);
         var result = new List<(IOperation, Violation)>(_order.Count);
         foreach (var source in _order)
@@ -223,7 +225,7 @@ internal sealed class ObligationFlow
             while (queue.Count > 0)
             {
                 var block = queue.Dequeue();
-                var state = inStates[block.Ordinal]!.Clone();
+                var state = Entering(block, inStates[block.Ordinal]!);
                 Transfer(block, state, reporting: false);
                 outStates[block.Ordinal] = state;
                 Propagate(block, state, reporting: false, queue);
@@ -270,7 +272,7 @@ internal sealed class ObligationFlow
                 if (inStates[ordinal] is { } state)
                 {
                     var block = _graph.Blocks[ordinal];
-                    state = state.Clone();
+                    state = Entering(block, state);
                     Transfer(block, state, reporting: true);
                     Propagate(block, state, reporting: true, work: null);
                 }
@@ -279,6 +281,12 @@ internal sealed class ObligationFlow
 
         return regionEnd;
     }
+
+    /// <summary>
+    /// The state a block's transfer works on: a copy of its entry state, or the entry state itself when the block has no
+    /// event (its transfer changes nothing, and propagation only reads the state it is given).
+    /// </summary>
+    private State Entering(BasicBlock block, State entryState) => _events![block.Ordinal].Length == 0 ? entryState : entryState.Clone();
 
     /// <summary>Each catch or filter region, with its try region: found once per graph.</summary>
     private List<(ControlFlowRegion Handler, ControlFlowRegion Try)> CatchSeeds()
@@ -387,171 +395,95 @@ internal sealed class ObligationFlow
         _ => null,
     };
 
+    /// <summary>Applies a block's events (compiled once per flow: see ObligationFlow.Events.cs) to <paramref name="state"/>.</summary>
     private void Transfer(BasicBlock block, State state, bool reporting)
     {
-        foreach (var operation in block.Operations)
+        foreach (var e in _events![block.Ordinal])
         {
-            Visit(operation, state, reporting, root: operation, returned: false);
-        }
-
-        if (block.BranchValue is { } value)
-        {
-            var returned = block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && block.ConditionalSuccessor is null;
-            Visit(value, state, reporting, root: value, returned);
-        }
-    }
-
-    private void Visit(IOperation operation, State state, bool reporting, IOperation root, bool returned)
-    {
-        if (operation is IFlowAnonymousFunctionOperation)
-        {
-            return; // a nested function: its own graph
-        }
-
-        foreach (var child in operation.ChildOperations)
-        {
-            Visit(child, state, reporting, root, returned);
-        }
-
-        switch (operation)
-        {
-            case ISimpleAssignmentOperation assignment:
-                Assign(assignment.Target, assignment.Value, state, reporting);
-                return;
-            case IFlowCaptureOperation capture:
-                Bind(capture.Id, capture.Value, state, reporting);
-                return;
-            case IInvocationOperation invocation:
-                if (_rules.ArgumentSource(invocation) is { } argument && HolderOf(argument) is { } owner && !IsUntracked(owner))
-                {
-                    state.Start(invocation, owner);
-                    foreach (var alias in _rules.AliasesOf(owner))
+            switch (e.Kind)
+            {
+                case EventKind.Bind:
+                    Bind(e, state, reporting);
+                    break;
+                case EventKind.Own:
+                    state.Start(e.Operation, e.Holder!);
+                    foreach (var alias in _rules.AliasesOf(e.Holder!))
                     {
-                        state.AddHolder(invocation, alias);
+                        state.AddHolder(e.Operation, alias);
                     }
 
-                    return;
-                }
+                    break;
+                case EventKind.SourceValue:
+                    if (reporting)
+                    {
+                        // Discarded or read once and dropped (p.Id, AwaitOne among others): nothing can await it any more.
+                        Report(e.Operation, e.Use == Use.Returned ? Violation.Returned : Violation.Discarded);
+                    }
 
-                if (_rules.IsValueSource(invocation))
-                {
-                    OnSourceValue(invocation, state, reporting, root, returned);
-                }
+                    break;
+                case EventKind.HolderRead when !state.IsEmpty:
+                    if (e.Use == Use.Returned && reporting && _newTask)
+                    {
+                        foreach (var source in state.HeldBy(e.Holder!))
+                        {
+                            Report(source, Violation.Returned);
+                        }
+                    }
 
-                break;
-        }
-
-        if (!state.IsEmpty && HolderOf(operation) is { } holder && FiberContext.WalkDownConversions(operation) == operation)
-        {
-            OnHolderRead(operation, holder, state, reporting, root, returned);
+                    state.DropHeldBy(e.Holder!); // consumed, escaped or returned: no longer this function's to settle
+                    break;
+            }
         }
     }
 
     private bool IsUntracked(object holder) => holder is ISymbol symbol && _untracked(symbol);
 
-    private void OnSourceValue(IInvocationOperation invocation, State state, bool reporting, IOperation root, bool returned)
+    /// <summary>A holder now holds a value (the event's operation): it lets go of whatever it held before.</summary>
+    private void Bind(in FlowEvent e, State state, bool reporting)
     {
-        switch (Classify(invocation, root, returned))
-        {
-            case Use.Discarded:
-            case Use.Neutral: // read once (p.Id, AwaitOne among others) and then dropped: nothing can await it any more
-                if (reporting && _rules.ReportsLostReferences)
-                {
-                    Report(invocation, Violation.Discarded);
-                }
-
-                break;
-            case Use.Returned:
-                if (reporting && _newTask)
-                {
-                    Report(invocation, Violation.Returned);
-                }
-
-                break;
-        }
-    }
-
-    private void OnHolderRead(IOperation reference, object holder, State state, bool reporting, IOperation root, bool returned)
-    {
-        switch (Classify(reference, root, returned))
-        {
-            case Use.Consumed:
-            case Use.Escaped:
-                state.DropHeldBy(holder);
-                break;
-            case Use.Returned:
-                if (reporting && _newTask)
-                {
-                    foreach (var source in state.HeldBy(holder))
-                    {
-                        Report(source, Violation.Returned);
-                    }
-                }
-
-                state.DropHeldBy(holder);
-                break;
-        }
-    }
-
-    private void Assign(IOperation target, IOperation value, State state, bool reporting)
-    {
-        if (target is IDiscardOperation)
-        {
-            return; // classified as discarded where the value is visited
-        }
-
-        if (HolderOf(target) is { } holder && FiberContext.WalkDownConversions(target) is ILocalReferenceOperation or IParameterReferenceOperation)
-        {
-            Bind(holder, value, state, reporting);
-        }
-    }
-
-    /// <summary><paramref name="holder"/> now holds <paramref name="value"/>: it lets go of whatever it held before.</summary>
-    private void Bind(object holder, IOperation value, State state, bool reporting)
-    {
-        var inner = FiberContext.WalkDownConversions(value);
-        var isSource = inner is IInvocationOperation invocation && _rules.IsValueSource(invocation);
-        if (state.IsEmpty && !isSource)
+        var holder = e.Holder!;
+        var inner = e.Operation;
+        if (state.IsEmpty && !e.IsSource)
         {
             return; // nothing pending, nothing starting: nothing to hold or to lose
         }
 
-        var incoming = new List<IOperation>();
-        if (isSource)
+        // What the holder now refers to: the source itself, or whatever the variable it copies may refer to.
+        var incoming = e.IsSource || e.Other is not { } other ? null : state.HeldBy(other);
+        var lost = state.Release(holder, keep: inner is IInvocationOperation ? null : incoming);
+        if (lost is not null && reporting && _rules.ReportsLostReferences)
         {
-            incoming.Add(inner);
-        }
-        else if (HolderOf(inner) is { } other)
-        {
-            incoming.AddRange(state.HeldBy(other));
-        }
-
-        foreach (var lost in state.Release(holder, keep: inner is IInvocationOperation ? null : incoming))
-        {
-            if (reporting && _rules.ReportsLostReferences)
+            foreach (var source in lost)
             {
-                Report(lost, Violation.Overwritten);
+                Report(source, Violation.Overwritten);
             }
         }
 
-        if (IsUntracked(holder))
+        if (e.Untracked)
         {
             // Stored where the analysis does not follow: no longer tracked (an escape, never reported).
-            foreach (var source in incoming)
+            if (e.IsSource)
             {
-                state.Drop(source);
+                state.Drop(inner);
+            }
+            else if (incoming is not null)
+            {
+                foreach (var source in incoming)
+                {
+                    state.Drop(source);
+                }
             }
 
             return;
         }
 
-        foreach (var source in incoming)
+        if (e.IsSource)
         {
-            if (source == inner)
-            {
-                state.Start(source, holder);
-            }
-            else
+            state.Start(inner, holder);
+        }
+        else if (incoming is not null)
+        {
+            foreach (var source in incoming)
             {
                 state.AddHolder(source, holder);
             }
@@ -637,160 +569,5 @@ internal sealed class ObligationFlow
         }
 
         return Use.Escaped;
-    }
-
-    /// <summary>Pending obligations, each with the variables and captures that may refer to it.</summary>
-    internal sealed class State
-    {
-        private static readonly HolderComparer Holders = new();
-        private static readonly List<IOperation> NoneHeld = new();
-        private readonly Dictionary<IOperation, HashSet<object>> _pending = new();
-
-        /// <summary>The pending obligations (a live view: not to be read while the state changes).</summary>
-        public Dictionary<IOperation, HashSet<object>>.KeyCollection PendingSources => _pending.Keys;
-
-        /// <summary>Nothing is pending.</summary>
-        public bool IsEmpty => _pending.Count == 0;
-
-        public IReadOnlyCollection<object> HoldersOf(IOperation source) => _pending[source];
-
-        public State Clone()
-        {
-            var clone = new State();
-            foreach (var pair in _pending)
-            {
-                clone._pending[pair.Key] = new HashSet<object>(pair.Value, Holders);
-            }
-
-            return clone;
-        }
-
-        public void Start(IOperation source, object holder) => _pending[source] = new HashSet<object>(Holders) { holder };
-
-        public void AddHolder(IOperation source, object holder)
-        {
-            if (_pending.TryGetValue(source, out var holders))
-            {
-                holders.Add(holder);
-            }
-        }
-
-        public void Drop(IOperation source) => _pending.Remove(source);
-
-        /// <summary>The obligations <paramref name="holder"/> may refer to (a shared empty list when none: it is read only).</summary>
-        public List<IOperation> HeldBy(object holder)
-        {
-            List<IOperation>? held = null;
-            foreach (var pair in _pending)
-            {
-                if (pair.Value.Contains(holder))
-                {
-                    (held ??= new List<IOperation>()).Add(pair.Key);
-                }
-            }
-
-            return held ?? NoneHeld;
-        }
-
-        public void DropHeldBy(object holder)
-        {
-            foreach (var source in HeldBy(holder))
-            {
-                _pending.Remove(source);
-            }
-        }
-
-        /// <summary>On the path where <paramref name="holder"/> is null it refers to nothing.</summary>
-        public void Forget(object holder)
-        {
-            foreach (var source in HeldBy(holder))
-            {
-                var holders = _pending[source];
-                holders.Remove(holder);
-                if (holders.Count == 0)
-                {
-                    _pending.Remove(source); // it only ever lived in that variable, which is null here: not spawned on this path
-                }
-            }
-        }
-
-        /// <summary><paramref name="holder"/> is overwritten: returns the obligations nothing refers to any more.</summary>
-        public List<IOperation> Release(object holder, List<IOperation>? keep)
-        {
-            var lost = new List<IOperation>();
-            foreach (var source in HeldBy(holder))
-            {
-                if (keep is not null && keep.Contains(source))
-                {
-                    continue;
-                }
-
-                var holders = _pending[source];
-                holders.Remove(holder);
-                if (holders.Count == 0)
-                {
-                    lost.Add(source);
-                    _pending.Remove(source);
-                }
-            }
-
-            return lost;
-        }
-
-        /// <summary>Joins another path's state; returns whether this state grew.</summary>
-        public bool UnionWith(State other)
-        {
-            var changed = false;
-            foreach (var pair in other._pending)
-            {
-                if (!_pending.TryGetValue(pair.Key, out var holders))
-                {
-                    _pending[pair.Key] = new HashSet<object>(pair.Value, Holders);
-                    changed = true;
-                }
-                else
-                {
-                    foreach (var holder in pair.Value)
-                    {
-                        changed |= holders.Add(holder);
-                    }
-                }
-            }
-
-            return changed;
-        }
-
-        /// <summary>Keeps only what is pending in both (holders joined).</summary>
-        public void IntersectWith(State other)
-        {
-            List<IOperation>? gone = null;
-            foreach (var pair in _pending)
-            {
-                if (!other._pending.TryGetValue(pair.Key, out var holders))
-                {
-                    (gone ??= new List<IOperation>()).Add(pair.Key);
-                }
-                else
-                {
-                    pair.Value.UnionWith(holders);
-                }
-            }
-
-            if (gone is not null)
-            {
-                foreach (var source in gone)
-                {
-                    _pending.Remove(source);
-                }
-            }
-        }
-    }
-
-    private sealed class HolderComparer : IEqualityComparer<object>
-    {
-        public new bool Equals(object? x, object? y) =>
-            x is ISymbol a && y is ISymbol b ? SymbolEqualityComparer.Default.Equals(a, b) : object.Equals(x, y);
-
-        public int GetHashCode(object obj) => obj is ISymbol symbol ? SymbolEqualityComparer.Default.GetHashCode(symbol) : obj.GetHashCode();
     }
 }

@@ -2,18 +2,23 @@
 # Issue 5's benchmark as a real build: Miou's analyzers on a generated project of 1,000 [Fiber] methods (100 files of 10,
 # the same as tests/Miou.Analyzers.Tests/AnalyzerCost.cs, from method.template), measured by the compiler itself with
 # `dotnet build -p:ReportAnalyzer=true`. The project references Miou.Runtime, and Miou.Generators and Miou.Analyzers as
-# analyzers (as a consumer's ProjectReference does). One build warms the references and the compiler server; then RUNS
-# times: a rebuild of the project alone, printing the compiler's "Total analyzer execution time", Miou's per-analyzer
-# lines, the generator time and the Csc task time, then the same rebuild without Miou.Analyzers (-p:MiouAnalyzers=false),
-# whose Csc task time says how much elapsed time the analyzers really add (the telemetry sums the time of callbacks that
-# run concurrently, so it can exceed it).
-# Settings: RUNS (3), CONFIG (Release: what a consumer of the package gets), KEEP=1 to keep the generated project,
-# SHARED (true: the compiler server, warm after the first build, as `dotnet build` and the IDE run it; false: a fresh csc
-# process per build, whose figures include the JIT of the compiler and of every analyzer; this workplace's environment
-# sets UseSharedCompilation=false, so the script passes it explicitly).
+# analyzers (as a consumer's ProjectReference does). One build builds the references and starts the compiler server,
+# WARMUP rebuilds warm it up, then RUNS times: a rebuild of the project alone, printing the compiler's "Total analyzer
+# execution time", Miou's per-analyzer lines, the generator time and the Csc task time, then the same rebuild without
+# Miou.Analyzers (-p:MiouAnalyzers=false), whose Csc task time says how much elapsed time the analyzers really add (the
+# telemetry sums the time of callbacks that run concurrently, so it can exceed it). Last, the median of the runs'
+# "Miou.Analyzers share of Csc" (their telemetry over the Csc task), printed with every run's share.
+# Settings: RUNS (3); WARMUP (2): unmeasured rebuilds with the analyzers before the runs, because a warm IDE or compiler
+# server is one that has compiled the project before, tiered JIT having promoted the compiler's and the analyzers' hot
+# code (without them the first run, only the second compile in a fresh server, is consistently slower); CONFIG (Release:
+# what a consumer of the package gets); KEEP=1 to keep the generated project; SHARED (true: the compiler server, as
+# `dotnet build` and the IDE run it; false: a fresh csc process per build, whose figures include the JIT of the compiler
+# and of every analyzer, WARMUP or not; this workplace's environment sets UseSharedCompilation=false, so the script
+# passes it explicitly).
 set -euo pipefail
 
 RUNS=${RUNS:-3}
+WARMUP=${WARMUP:-2}
 CONFIG=${CONFIG:-Release}
 SHARED=${SHARED:-true}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -67,6 +72,11 @@ build() { # log, extra properties…
   grep -E '^ +[0-9]+ ms +Csc +[0-9]+ calls' "$log" | awk '{print $1}'
 }
 
+for warmup in $(seq 1 "$WARMUP"); do
+  build "$OUT/warmup$warmup.log" >/dev/null
+done
+
+shares=()
 for run in $(seq 1 "$RUNS"); do
   log="$OUT/run$run.log"
   before=$(cut -d' ' -f1 /proc/loadavg)
@@ -82,7 +92,13 @@ for run in $(seq 1 "$RUNS"); do
   echo "run $run (load average $before -> $after): Csc task ${csc} ms with Miou.Analyzers, ${without} ms without;" \
     "telemetry: all analyzers ${total} s, Miou.Analyzers ${miou:-?} s, generators ${generators} s"
   grep -E '^ +[0-9.<]+ +[0-9<]+ +Miou\.Analyzers\.[A-Za-z]+Analyzer' "$log" | sed -E 's/^ +/    /' || true
-  awk -v csc="$csc" -v without="$without" -v all="$total" -v miou="${miou:-0}" 'BEGIN {
-    printf "    telemetry over the Csc task: all analyzers %.1f%%, Miou.Analyzers %.1f%%\n", 100 * all * 1000 / csc, 100 * miou * 1000 / csc
+  share=$(awk -v csc="$csc" -v miou="${miou:-0}" 'BEGIN { printf "%.1f", 100 * miou * 1000 / csc }')
+  shares+=("$share")
+  awk -v csc="$csc" -v without="$without" -v all="$total" -v share="$share" 'BEGIN {
+    printf "    telemetry over the Csc task: all analyzers %.1f%%, Miou.Analyzers %s%%\n", 100 * all * 1000 / csc, share
     printf "    Csc task time Miou.Analyzers add: %d ms = %.1f%% of the Csc task with them\n", csc - without, 100 * (csc - without) / csc }'
 done
+
+# The median of the runs' shares (the mean of the middle two for an even count), with every run's share.
+median=$(printf '%s\n' "${shares[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+echo "Miou.Analyzers share of Csc (telemetry over the Csc task), after $WARMUP warm-up builds: median ${median}% of runs ${shares[*]/%/%}"

@@ -83,9 +83,13 @@ public sealed class AnalyzerCost
     }
 
     /// <summary>
-    /// The same split in process CPU time, which load inflates less than the telemetry's wall-clock: one analysis pass per
-    /// analyzer set over the same compilation, alternated, each against a probe that only asks for the [Fiber] methods'
-    /// operation trees (what any operation analyzer costs the driver), and one that also asks for their graphs.
+    /// The same split in CPU time, which load does not inflate as it does the telemetry's wall-clock: one analysis pass per
+    /// analyzer set over the same compilation, alternated, each analyzer's callbacks metered in the CPU time of the thread
+    /// running them and the bytes it allocates meanwhile (<see cref="CpuMeteredAnalyzer"/>), against a probe that asks the
+    /// driver for the [Fiber] methods' graphs and does nothing else. The graph is built inside the first callback that
+    /// asks for it, as in the compiler, so a set's figure includes it once. With <c>BASELINE_ANALYZERS</c> set to the path
+    /// of another build's Miou.Analyzers.dll, its MIOU0001 + MIOU0006 run in the same rounds: a before/after under the same
+    /// load. <c>ROUNDS</c> (5) measured rounds follow one that warms up.
     /// </summary>
     [Test]
     public void Cpu_of_MIOU0001_against_its_graphs()
@@ -93,52 +97,69 @@ public sealed class AnalyzerCost
         var (_, files) = BenchFiles();
         var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Bench", files));
         output.GetDiagnostics();
-        var graphProbe = new GraphProbe(graphs: true);
-        var miou0001 = Pipeline.Analyzers.Single(a => a.GetType().Name == "ChildNotAwaitedAnalyzer");
-        var miou0006 = Pipeline.Analyzers.Single(a => a.GetType().Name == "ResourceLeakedAnalyzer");
-        var sets = new (string Name, System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> Analyzers)[]
+        var graphProbe = new GraphProbe();
+        var probe = new CpuMeteredAnalyzer(graphProbe);
+        static CpuMeteredAnalyzer Rule(IEnumerable<DiagnosticAnalyzer> analyzers, string name) => new(analyzers.Single(a => a.GetType().Name == name));
+        var miou0001 = Rule(Pipeline.Analyzers, "ChildNotAwaitedAnalyzer");
+        var miou0006 = Rule(Pipeline.Analyzers, "ResourceLeakedAnalyzer");
+        var sets = new List<(string Name, CpuMeteredAnalyzer[] Analyzers)>
         {
-            ("operation trees only", [new GraphProbe(graphs: false)]),
-            ("trees + graphs", [graphProbe]),
+            ("graphs only (probe)", [probe]),
             ("MIOU0001", [miou0001]),
+            ("MIOU0006", [miou0006]),
             ("MIOU0001 + MIOU0006", [miou0001, miou0006]),
         };
-        var cpu = sets.ToDictionary(s => s.Name, _ => new List<double>());
-        for (var round = 0; round <= 3; round++)
+        if (Environment.GetEnvironmentVariable("BASELINE_ANALYZERS") is { Length: > 0 } baselinePath)
+        {
+            var baseline = Pipeline.AnalyzersFrom(baselinePath);
+            sets.Add(("baseline 0001 + 0006", [Rule(baseline, "ChildNotAwaitedAnalyzer"), Rule(baseline, "ResourceLeakedAnalyzer")]));
+        }
+
+        var cpu = sets.ToDictionary(s => s.Name, _ => new List<(double Microseconds, double Kilobytes)>());
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("ROUNDS"), out var asked) ? asked : 5;
+        for (var round = 0; round <= rounds; round++)
         {
             foreach (var (name, analyzers) in sets)
             {
-                GC.Collect();
-                var before = Cpu();
-                var result = output.WithAnalyzers(analyzers, new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzersOptions(
-                    new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
+                foreach (var analyzer in analyzers)
+                {
+                    analyzer.Reset();
+                }
+
+                var result = output.WithAnalyzers([.. analyzers], new CompilationWithAnalyzersOptions(
+                    new AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
                     .GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
                 Assert.That(result.GetAllDiagnostics(), Is.Empty, $"{name}: the benchmark project is clean");
                 if (round > 0)
                 {
-                    cpu[name].Add((Cpu() - before).TotalMilliseconds); // round 0 warms up
+                    // Round 0 warms up (JIT). Per [Fiber] method: what each callback costs the thread that runs it.
+                    var microseconds = analyzers.Sum(a => a.Cpu.TotalMilliseconds) * 1000 / Methods;
+                    var kilobytes = analyzers.Sum(a => (double)a.Bytes) / 1000 / Methods;
+                    cpu[name].Add((microseconds, kilobytes));
                 }
             }
         }
 
-        Assert.That(graphProbe.FiberBodies, Is.EqualTo(4 * Methods), "the graph probe built the graphs of every [Fiber] body in each of the 4 rounds");
+        Assert.That(graphProbe.FiberBodies, Is.EqualTo((rounds + 1) * Methods), "the graph probe built the graphs of every [Fiber] body in each round");
         foreach (var (name, values) in cpu)
         {
-            TestContext.Out.WriteLine($"  {name,-22} process CPU {string.Join(" / ", values.Select(v => v.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+            TestContext.Out.WriteLine(
+                $"  {name,-22} callback CPU per [Fiber] method {string.Join(" / ", values.Select(v => v.Microseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} µs, " +
+                $"allocated {string.Join(" / ", values.Select(v => v.Kilobytes.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))} kB");
         }
 
         TestContext.Out.WriteLine($"  load average {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
-    /// <summary>Asks for each [Fiber] method's operation tree and, when told, for its graph and its lambdas' graphs.</summary>
+    /// <summary>Asks the driver for each [Fiber] method's graph and its lambdas' graphs, and does nothing else.</summary>
 #pragma warning disable RS1001, RS1036, RS2008 // a probe handed to CompilationWithAnalyzers in this test, never shipped
-    private sealed class GraphProbe(bool graphs) : Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer
+    private sealed class GraphProbe : Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer
     {
         private static readonly DiagnosticDescriptor Rule = new("PROBE", "probe", "probe", "probe", DiagnosticSeverity.Hidden, true);
 
         private int _fiberBodies;
 
-        /// <summary>How many [Fiber] bodies the probe built graphs for (when <c>graphs</c>), over all its passes.</summary>
+        /// <summary>How many [Fiber] bodies the probe built graphs for, over all its passes.</summary>
         public int FiberBodies => Volatile.Read(ref _fiberBodies);
 
         public override System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Rule];
@@ -149,7 +170,7 @@ public sealed class AnalyzerCost
             context.ConfigureGeneratedCodeAnalysis(Microsoft.CodeAnalysis.Diagnostics.GeneratedCodeAnalysisFlags.None);
             context.RegisterOperationAction(operation =>
             {
-                if (!graphs || !operation.ContainingSymbol.GetAttributes().Any(a => a.AttributeClass?.Name == "FiberAttribute"))
+                if (!operation.ContainingSymbol.GetAttributes().Any(a => a.AttributeClass?.Name == "FiberAttribute"))
                 {
                     return;
                 }

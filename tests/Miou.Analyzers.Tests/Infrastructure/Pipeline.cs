@@ -38,6 +38,10 @@ internal static class Pipeline
 
     public static ImmutableArray<DiagnosticAnalyzer> Analyzers => LazyComponents.Value.Analyzers;
 
+    /// <summary>The analyzers of another build of Miou.Analyzers (a baseline to compare against), in a load context of their own.</summary>
+    public static ImmutableArray<DiagnosticAnalyzer> AnalyzersFrom(string path) =>
+        new AnalyzerFileReference(Path.GetFullPath(path), new Loader()).GetAnalyzers(LanguageNames.CSharp);
+
     /// <summary>A project of <paramref name="files"/> (path, text), with the SDK's implicit usings.</summary>
     public static CSharpCompilation Compile(string assemblyName, params (string Path, string Text)[] files)
     {

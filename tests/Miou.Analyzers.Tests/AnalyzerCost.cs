@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Miou.Analyzers.Tests.Infrastructure;
@@ -55,6 +56,25 @@ public sealed class AnalyzerCost
         for (var run = 1; run <= 3; run++)
         {
             Measure(Pipeline.Compile("Bench", files), print: true);
+        }
+    }
+
+    /// <summary>
+    /// The same compile on one thread: the compilation built with <c>concurrentBuild: false</c> and analysed without
+    /// concurrent analysis. The telemetry times each callback by the wall clock; in a concurrent compile on a 2-core
+    /// machine a callback's time also holds the time it waits for a core behind the compiler's other threads (the load
+    /// average reaches 6-10 during a build), so the telemetry overstates what the analyzers cost. On one thread nothing
+    /// runs beside a callback: its telemetry is its own time, and the whole compile's time is everything's own time.
+    /// </summary>
+    [Test]
+    public void Analyzers_on_1000_fiber_methods_against_the_whole_compile_on_one_thread()
+    {
+        var (template, files) = BenchFiles();
+        static Compilation OneThread(CSharpCompilation compilation) => compilation.WithOptions(compilation.Options.WithConcurrentBuild(false));
+        Measure(OneThread(Pipeline.Compile("Warm", ("/src/Warm.cs", File(template, 0)))), print: false, concurrent: false);  // JIT warm-up
+        for (var run = 1; run <= 3; run++)
+        {
+            Measure(OneThread(Pipeline.Compile("Bench", files)), print: true, concurrent: false);
         }
     }
 
@@ -242,7 +262,7 @@ public sealed class AnalyzerCost
 
     private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
-    private static void Measure(Compilation input, bool print)
+    private static void Measure(Compilation input, bool print, bool concurrent = true)
     {
         var watch = Stopwatch.StartNew();
         var (output, generated, generatorDiagnostics) = Pipeline.Generate(input);
@@ -260,7 +280,7 @@ public sealed class AnalyzerCost
         cpu = Cpu();
         bytes = GC.GetTotalAllocatedBytes(precise: true);
         var exceptions = new List<Exception>();
-        var analysis = Pipeline.WithAnalyzers(output, exceptions).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var analysis = Pipeline.WithAnalyzers(output, exceptions, concurrent).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
         var analyse = watch.Elapsed;
         var analyseCpu = Cpu() - cpu;
         var analyseBytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;

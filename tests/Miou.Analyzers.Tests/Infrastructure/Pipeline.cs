@@ -62,10 +62,13 @@ internal static class Pipeline
         return (output, [.. output.SyntaxTrees.Except(input.SyntaxTrees)], diagnostics);
     }
 
-    /// <summary>Every analyzer over <paramref name="compilation"/>, concurrently as the compiler runs them; analyzer exceptions collected.</summary>
-    public static CompilationWithAnalyzers WithAnalyzers(Compilation compilation, List<Exception> exceptions) =>
+    /// <summary>
+    /// Every analyzer over <paramref name="compilation"/>, concurrently as the compiler runs them unless
+    /// <paramref name="concurrent"/> is false; analyzer exceptions collected; execution time logged.
+    /// </summary>
+    public static CompilationWithAnalyzers WithAnalyzers(Compilation compilation, List<Exception> exceptions, bool concurrent = true) =>
         compilation.WithAnalyzers(Analyzers, new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions([]), (exception, _, _) => { lock (exceptions) { exceptions.Add(exception); } }, concurrentAnalysis: true, logAnalyzerExecutionTime: true));
+            new AnalyzerOptions([]), (exception, _, _) => { lock (exceptions) { exceptions.Add(exception); } }, concurrentAnalysis: concurrent, logAnalyzerExecutionTime: true));
 
     /// <summary>An embedded sample from EndToEnd/.</summary>
     public static string Sample(string fileName)

@@ -21,12 +21,6 @@ internal static class Suspension
         Register(domain.Running!, domain.SuspendingFrame!, op);
     }
 
-    /// <summary>
-    /// The domain of the builder that passed <paramref name="continuation"/> to an awaiter's <c>UnsafeOnCompleted</c>, whose
-    /// running task is suspending in <see cref="DomainScheduler.SuspendingFrame"/> (no thread-static read).
-    /// </summary>
-    internal static DomainScheduler Suspending(Action continuation) => FromBuilder(continuation);
-
     /// <summary>Registers the pending operation of <paramref name="task"/>, suspended in <paramref name="frame"/>.</summary>
     internal static void Register(Promise task, FiberBox frame, PendingOp op)
     {
@@ -85,8 +79,12 @@ internal static class Suspension
         return task;
     }
 
-    /// <summary>The domain whose builder passed <paramref name="continuation"/>, its suspension sentinel (no thread-static read).</summary>
-    private static DomainScheduler FromBuilder(Action continuation)
+    /// <summary>
+    /// The domain whose builder passed <paramref name="continuation"/>, its suspension sentinel, to an awaiter's
+    /// <c>UnsafeOnCompleted</c>; its running task is suspending in <see cref="DomainScheduler.SuspendingFrame"/> (no
+    /// thread-static read).
+    /// </summary>
+    internal static DomainScheduler FromBuilder(Action continuation)
     {
         if (continuation.Target is not DomainScheduler domain || !ReferenceEquals(continuation, domain.SuspendSentinel))
         {

@@ -72,7 +72,7 @@ public readonly struct SuspendAwaitable : ICriticalNotifyCompletion, IFiberAwait
     /// <summary>Part of Miou's suspend protocol.</summary>
     public void UnsafeOnCompleted(Action continuation)
     {
-        var domain = Suspension.Suspending(continuation);
+        var domain = Suspension.FromBuilder(continuation);
         var task = domain.Running!;
         SchedulerOp op = _syscall;
         if (!_again)

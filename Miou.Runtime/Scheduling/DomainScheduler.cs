@@ -221,6 +221,7 @@ internal sealed partial class DomainScheduler
         }
         else
         {
+            Run.GoingMultiDomain(); // before the post: the task's domain must see it set (RunContext's counters)
             Post(new Message(MessageKind.Start, task, null));
         }
     }

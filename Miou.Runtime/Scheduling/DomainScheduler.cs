@@ -487,7 +487,7 @@ internal sealed partial class DomainScheduler
         Running = task;
         try
         {
-            var budget = _quanta;
+            _budget = _quanta;
             var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
             if (task.ExecState == Promise.Exec.NotStarted)
             {
@@ -499,8 +499,8 @@ internal sealed partial class DomainScheduler
                 }
 
                 Trace(TraceKind.Start, task);
-                task.StartBody(); // runs up to the first scheduling point, which is answered in a later slot (spec §8.4)
-                budget = 0;
+                _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
+                task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
                 dequeued = false;
             }
             else
@@ -515,7 +515,7 @@ internal sealed partial class DomainScheduler
                     throw new InvalidOperationException($"Miou internal error: {task.Describe()} stopped without suspending or finishing.");
                 }
 
-                if (!dequeued && (budget == 0 || task.Op == OpKind.Yield))
+                if (!dequeued && (_budget == 0 || task.Op == OpKind.Yield))
                 {
                     if (!NextStepPopsOnly())
                     {
@@ -524,13 +524,13 @@ internal sealed partial class DomainScheduler
                     }
 
                     // The slot ends here, and the next step would only pop this task again: the next slot, run in place.
-                    budget = _quanta;
+                    _budget = _quanta;
                     dequeued = true;
                     continue;
                 }
 
                 dequeued = false;
-                budget--;
+                _budget--;
                 switch (Answer(task))
                 {
                     case Answered.Resume:
@@ -546,6 +546,52 @@ internal sealed partial class DomainScheduler
             Running = null;
         }
     }
+
+    /// <summary>
+    /// The scheduling points the running task's slot may still answer without ending (spec §8.4's quanta), counted down by
+    /// <see cref="RunSlot"/> and by <see cref="TryAnswerInPlace"/>. A field, not a local of the slot: an operation answered
+    /// in place spends it from the awaiter.
+    /// </summary>
+    private int _budget;
+
+    /// <summary>
+    /// Answers now, on the running <paramref name="task"/>'s behalf, an operation of <paramref name="points"/> scheduling
+    /// points that only count points (its answer resumes the task whatever happened), when the slot would answer every one
+    /// of them with nothing else done in between: the slot's budget covers them, or <see cref="NextStepPopsOnly"/> holds
+    /// (then each point the budget does not cover starts a slot run in place, as <see cref="RunSlot"/> does). The points are
+    /// spent from the budget as the slot would spend them. Then the awaiter completes at once: no suspension, no resumption.
+    /// Refused, so that the task suspends and the slot answers it, when the task is cancelled (the answer throws), or when
+    /// an operation is already pending (a discarded fiber: registering this one reports it).
+    /// </summary>
+    internal bool TryAnswerInPlace(Promise task, int points)
+    {
+        if (task.Op != OpKind.None || task.CancelRequested || (_budget < points && !NextStepPopsOnly()))
+        {
+            return false;
+        }
+
+        var budget = _budget;
+        for (var i = 0; i < points; i++)
+        {
+            if (budget == 0)
+            {
+                budget = _quanta; // a slot run in place (NextStepPopsOnly held)
+            }
+
+            budget--;
+        }
+
+        _budget = budget;
+        return true;
+    }
+
+    /// <summary>
+    /// An await of <paramref name="child"/>, which has terminated, answered in place (see <see cref="TryAnswerInPlace"/>):
+    /// its answer is one point, and resumes the task when the child is its own (rule 2; otherwise the slot answers it and
+    /// reports the broken rule). Called by the await awaiters' <c>IsCompleted</c>.
+    /// </summary>
+    internal static bool TryAwaitInPlace(Promise child) =>
+        t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task) && domain.TryAnswerInPlace(task, 1);
 
     /// <summary>
     /// Whether the task whose slot ends now, queued at the tail, would be the next thing this domain does, with nothing done

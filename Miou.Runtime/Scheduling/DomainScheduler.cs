@@ -487,7 +487,7 @@ internal sealed partial class DomainScheduler
         Running = task;
         try
         {
-            _budget = _quanta;
+            var budget = _quanta;
             var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
             if (task.ExecState == Promise.Exec.NotStarted)
             {
@@ -501,6 +501,7 @@ internal sealed partial class DomainScheduler
                 Trace(TraceKind.Start, task);
                 _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
                 task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
+                budget = _budget;
                 dequeued = false;
             }
             else
@@ -515,7 +516,7 @@ internal sealed partial class DomainScheduler
                     throw new InvalidOperationException($"Miou internal error: {task.Describe()} stopped without suspending or finishing.");
                 }
 
-                if (!dequeued && (_budget == 0 || task.Op == OpKind.Yield))
+                if (!dequeued && (budget == 0 || task.Op == OpKind.Yield))
                 {
                     if (!NextStepPopsOnly())
                     {
@@ -524,17 +525,19 @@ internal sealed partial class DomainScheduler
                     }
 
                     // The slot ends here, and the next step would only pop this task again: the next slot, run in place.
-                    _budget = _quanta;
+                    budget = _quanta;
                     dequeued = true;
                     continue;
                 }
 
                 dequeued = false;
-                _budget--;
+                budget--;
                 switch (Answer(task))
                 {
                     case Answered.Resume:
+                        _budget = budget; // the task's awaiters may spend it (TryAnswerInPlace)
                         Resume(task);
+                        budget = _budget;
                         break;
                     case Answered.Park:
                         return;
@@ -548,9 +551,9 @@ internal sealed partial class DomainScheduler
     }
 
     /// <summary>
-    /// The scheduling points the running task's slot may still answer without ending (spec §8.4's quanta), counted down by
-    /// <see cref="RunSlot"/> and by <see cref="TryAnswerInPlace"/>. A field, not a local of the slot: an operation answered
-    /// in place spends it from the awaiter.
+    /// The scheduling points the running task's slot may still answer without ending (spec §8.4's quanta) while the task
+    /// runs: <see cref="RunSlot"/> keeps its count in a local and hands it over here only around the task's code, whose
+    /// awaiters spend it when they answer an operation in place (<see cref="TryAnswerInPlace"/>).
     /// </summary>
     private int _budget;
 

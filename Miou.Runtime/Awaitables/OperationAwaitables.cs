@@ -186,8 +186,12 @@ public readonly struct AwaitResultAwaitable<T> : ICriticalNotifyCompletion, IOpe
     /// <summary>Gets the awaiter.</summary>
     public AwaitResultAwaitable<T> GetAwaiter() => this;
 
-    /// <summary>Always false: an await is a scheduling point even when the child is done.</summary>
-    public bool IsCompleted => false;
+    /// <summary>
+    /// An await is a scheduling point even when the child is done: true only when that point is answered at once, in place
+    /// (the child terminated, the slot would answer the point with nothing else done first); otherwise false, and the slot
+    /// answers it.
+    /// </summary>
+    public bool IsCompleted => _child.IsTerminated && DomainScheduler.TryAwaitInPlace(_child);
 
     /// <summary>The child's outcome; an awaited child is no longer counted among the task's children.</summary>
     public Result<T> GetResult()
@@ -218,8 +222,8 @@ public readonly struct AwaitAwaitable<T> : ICriticalNotifyCompletion, IOperation
     /// <summary>Gets the awaiter.</summary>
     public AwaitAwaitable<T> GetAwaiter() => this;
 
-    /// <summary>Always false.</summary>
-    public bool IsCompleted => false;
+    /// <summary>True only when the await's scheduling point is answered at once, in place; see <see cref="AwaitResultAwaitable{T}.IsCompleted"/>.</summary>
+    public bool IsCompleted => _child.IsTerminated && DomainScheduler.TryAwaitInPlace(_child);
 
     /// <summary>The child's value, or its exception rethrown with its original stack trace.</summary>
     public T GetResult()
@@ -250,8 +254,8 @@ public readonly struct AwaitAwaitable : ICriticalNotifyCompletion, IOperationAwa
     /// <summary>Gets the awaiter.</summary>
     public AwaitAwaitable GetAwaiter() => this;
 
-    /// <summary>Always false.</summary>
-    public bool IsCompleted => false;
+    /// <summary>True only when the await's scheduling point is answered at once, in place; see <see cref="AwaitResultAwaitable{T}.IsCompleted"/>.</summary>
+    public bool IsCompleted => _child.IsTerminated && DomainScheduler.TryAwaitInPlace(_child);
 
     /// <summary>Rethrows the child's exception, if it failed or was cancelled.</summary>
     public void GetResult()
@@ -282,8 +286,8 @@ public readonly struct AwaitResultAwaitable : ICriticalNotifyCompletion, IOperat
     /// <summary>Gets the awaiter.</summary>
     public AwaitResultAwaitable GetAwaiter() => this;
 
-    /// <summary>Always false.</summary>
-    public bool IsCompleted => false;
+    /// <summary>True only when the await's scheduling point is answered at once, in place; see <see cref="AwaitResultAwaitable{T}.IsCompleted"/>.</summary>
+    public bool IsCompleted => _child.IsTerminated && DomainScheduler.TryAwaitInPlace(_child);
 
     /// <summary>The child's outcome, its value ignored.</summary>
     public Result<Unit> GetResult()

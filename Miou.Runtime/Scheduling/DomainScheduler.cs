@@ -221,6 +221,7 @@ internal sealed partial class DomainScheduler
         }
         else
         {
+            Run.GoingMultiDomain(); // before the post: the task's domain must see it set (RunContext's counters)
             Post(new Message(MessageKind.Start, task, null));
         }
     }
@@ -498,8 +499,9 @@ internal sealed partial class DomainScheduler
                 }
 
                 Trace(TraceKind.Start, task);
-                task.StartBody(); // runs up to the first scheduling point, which is answered in a later slot (spec §8.4)
-                budget = 0;
+                _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
+                task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
+                budget = _budget;
                 dequeued = false;
             }
             else
@@ -533,7 +535,9 @@ internal sealed partial class DomainScheduler
                 switch (Answer(task))
                 {
                     case Answered.Resume:
+                        _budget = budget; // the task's awaiters may spend it (TryAnswerInPlace)
                         Resume(task);
+                        budget = _budget;
                         break;
                     case Answered.Park:
                         return;
@@ -545,6 +549,52 @@ internal sealed partial class DomainScheduler
             Running = null;
         }
     }
+
+    /// <summary>
+    /// The scheduling points the running task's slot may still answer without ending (spec §8.4's quanta) while the task
+    /// runs: <see cref="RunSlot"/> keeps its count in a local and hands it over here only around the task's code, whose
+    /// awaiters spend it when they answer an operation in place (<see cref="TryAnswerInPlace"/>).
+    /// </summary>
+    private int _budget;
+
+    /// <summary>
+    /// Answers now, on the running <paramref name="task"/>'s behalf, an operation of <paramref name="points"/> scheduling
+    /// points that only count points (its answer resumes the task whatever happened), when the slot would answer every one
+    /// of them with nothing else done in between: the slot's budget covers them, or <see cref="NextStepPopsOnly"/> holds
+    /// (then each point the budget does not cover starts a slot run in place, as <see cref="RunSlot"/> does). The points are
+    /// spent from the budget as the slot would spend them. Then the awaiter completes at once: no suspension, no resumption.
+    /// Refused, so that the task suspends and the slot answers it, when the task is cancelled (the answer throws), or when
+    /// an operation is already pending (a discarded fiber: registering this one reports it).
+    /// </summary>
+    internal bool TryAnswerInPlace(Promise task, int points)
+    {
+        if (task.Op != OpKind.None || task.CancelRequested || (_budget < points && !NextStepPopsOnly()))
+        {
+            return false;
+        }
+
+        var budget = _budget;
+        for (var i = 0; i < points; i++)
+        {
+            if (budget == 0)
+            {
+                budget = _quanta; // a slot run in place (NextStepPopsOnly held)
+            }
+
+            budget--;
+        }
+
+        _budget = budget;
+        return true;
+    }
+
+    /// <summary>
+    /// An await of <paramref name="child"/>, which has terminated, answered in place (see <see cref="TryAnswerInPlace"/>):
+    /// its answer is one point, and resumes the task when the child is its own (rule 2; otherwise the slot answers it and
+    /// reports the broken rule). Called by the await awaiters' <c>IsCompleted</c>.
+    /// </summary>
+    internal static bool TryAwaitInPlace(Promise child) =>
+        t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task) && domain.TryAnswerInPlace(task, 1);
 
     /// <summary>
     /// Whether the task whose slot ends now, queued at the tail, would be the next thing this domain does, with nothing done

@@ -68,43 +68,32 @@ internal sealed class GraphScan
     /// <summary>The scan of <paramref name="graph"/>, made on first use.</summary>
     public static GraphScan Of(ControlFlowGraph graph) => Scans.GetValue(graph, static g => new GraphScan(g));
 
-    /// <summary>Every call in an operation tree, lambdas included: the cheap test made before a graph is asked for.</summary>
+    /// <summary>
+    /// Every call in an operation tree, lambdas included: the cheap test made before a graph is asked for. In no
+    /// particular order (it is asked which calls start an obligation, and where), so the walk takes each operation's
+    /// children as they come, without reversing them, and without recursion, which a long chain of operators would make deep.
+    /// </summary>
     public static List<IInvocationOperation> CallsIn(IOperation root) => TreeCalls.GetValue(root, static r =>
     {
         var calls = new List<IInvocationOperation>();
         var pending = new Stack<IOperation>();
         pending.Push(r);
-        while (PreOrder(pending) is { } operation)
+        while (pending.Count > 0)
         {
+            var operation = pending.Pop();
             if (operation.Kind == OperationKind.Invocation)
             {
                 calls.Add((IInvocationOperation)operation);
+            }
+
+            foreach (var child in operation.ChildOperations)
+            {
+                pending.Push(child);
             }
         }
 
         return calls;
     });
-
-    /// <summary>
-    /// The next operation of a pre-order walk (what <c>DescendantsAndSelf</c> yields, in the same order) over what
-    /// <paramref name="pending"/> holds, or null at the end: without an iterator and its enumerators per operation, and
-    /// without recursion, which a long chain of operators would make deep.
-    /// </summary>
-    private static IOperation? PreOrder(Stack<IOperation> pending)
-    {
-        if (pending.Count == 0)
-        {
-            return null;
-        }
-
-        var operation = pending.Pop();
-        foreach (var child in operation.ChildOperations.Reverse())
-        {
-            pending.Push(child);
-        }
-
-        return operation;
-    }
 
     /// <summary>Whether one of the function's own calls satisfies <paramref name="predicate"/>.</summary>
     public bool AnyCall(Func<IInvocationOperation, bool> predicate)

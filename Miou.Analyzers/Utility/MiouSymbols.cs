@@ -50,7 +50,11 @@ internal sealed class MiouSymbols
     public static MiouSymbols? Create(Compilation compilation) => Shared.GetValue(compilation, static c =>
         new StrongBox<MiouSymbols?>(c.GetTypeByMetadataName("Miou.FiberAttribute") is { } attribute ? new MiouSymbols(c, attribute) : null)).Value;
 
-    public bool IsFiberMethod(ISymbol? symbol) => symbol is IMethodSymbol method && Facts(method).Has(MethodFacts.Fiber);
+    /// <summary>
+    /// A <c>[Fiber]</c> method. Read from its attributes, not remembered: it is mostly asked of the method whose body an
+    /// analyzer looks at, a different one each time, where working out and storing all its facts would cost more.
+    /// </summary>
+    public bool IsFiberMethod(ISymbol? symbol) => symbol is IMethodSymbol method && HasAttribute(method.OriginalDefinition, FiberAttribute);
 
     /// <summary>The <c>[DirectStyle]</c> attribute of <paramref name="method"/>, if it has one.</summary>
     public AttributeData? DirectStyle(IMethodSymbol method)

@@ -76,6 +76,7 @@ internal sealed partial class ObligationFlow
     {
         // The operations to look at were found by the graph's one shared walk (GraphScan), in the order the flow meets them.
         var sites = GraphScan.Of(_graph).Sites;
+        _mayHold = MayHold(sites);
         var compiled = new FlowEvent[sites.Length][];
         var events = new List<FlowEvent>();
         for (var ordinal = 0; ordinal < sites.Length; ordinal++)
@@ -132,23 +133,17 @@ internal sealed partial class ObligationFlow
         var operation = site.Operation;
         switch (operation.Kind)
         {
-            case OperationKind.SimpleAssignment:
-                var assignment = (ISimpleAssignmentOperation)operation;
-                // A write to a discard is classified as discarded where the value is read.
-                if (assignment.Target is not IDiscardOperation && HolderOf(assignment.Target) is { } holder &&
-                    FiberContext.WalkDownConversions(assignment.Target) is ILocalReferenceOperation or IParameterReferenceOperation)
+            case OperationKind.SimpleAssignment or OperationKind.FlowCapture:
+                // A holder that never holds an obligation loses nothing when overwritten: no event.
+                if (Binding(operation, out var holder, out var value) && _mayHold!.Contains(holder))
                 {
-                    events.Add(BindEvent(holder, assignment.Value));
+                    events.Add(BindEvent(holder, value));
                 }
 
                 return;
-            case OperationKind.FlowCapture:
-                var capture = (IFlowCaptureOperation)operation;
-                events.Add(BindEvent(capture.Id, capture.Value));
-                return;
             case OperationKind.Invocation:
                 var invocation = (IInvocationOperation)operation;
-                if (_rules.ArgumentSource(invocation) is { } argument && HolderOf(argument) is { } owner && !IsUntracked(owner))
+                if (Owner(invocation) is { } owner)
                 {
                     int[]? aliases = null;
                     foreach (var alias in _rules.AliasesOf(owner))
@@ -173,7 +168,7 @@ internal sealed partial class ObligationFlow
                 return;
             case OperationKind.LocalReference or OperationKind.ParameterReference or OperationKind.FlowCaptureReference:
                 // A read of a holder (a parameter passed by reference is none): what the use does with what it holds.
-                if (HolderOf(operation) is { } read &&
+                if (HolderOf(operation) is { } read && _mayHold!.Contains(read) &&
                     Classify(operation, site.Root, site.Returned) is var readUse and (Use.Consumed or Use.Escaped or Use.Returned))
                 {
                     events.Add(new FlowEvent(EventKind.HolderRead, operation, HolderNumber(read), readUse));
@@ -183,12 +178,84 @@ internal sealed partial class ObligationFlow
         }
     }
 
+    /// <summary>An assignment to a local or by-value parameter, or a flow capture: the holder and the value it is given.</summary>
+    private static bool Binding(IOperation operation, out object holder, out IOperation value)
+    {
+        switch (operation)
+        {
+            // A write to a discard is classified as discarded where the value is read.
+            case ISimpleAssignmentOperation assignment when assignment.Target is not IDiscardOperation && HolderOf(assignment.Target) is { } target &&
+                FiberContext.WalkDownConversions(assignment.Target) is ILocalReferenceOperation or IParameterReferenceOperation:
+                (holder, value) = (target, assignment.Value);
+                return true;
+            case IFlowCaptureOperation capture:
+                (holder, value) = (capture.Id, capture.Value);
+                return true;
+            default:
+                (holder, value) = (null!, null!);
+                return false;
+        }
+    }
+
+    /// <summary>The tracked variable a call starts an obligation on (<c>Ownership.Own(r)</c>'s), if any.</summary>
+    private object? Owner(IInvocationOperation invocation) =>
+        _rules.ArgumentSource(invocation) is { } argument && HolderOf(argument) is { } owner && !IsUntracked(owner) ? owner : null;
+
+    /// <summary>
+    /// The holders that may ever hold an obligation: those a source's value is bound to or an obligation starts on (with
+    /// their aliases), and those copied from one of them, to a fixed point. Reads and writes of any other holder do
+    /// nothing to a state (it holds nothing), so the flow gets no event for them and does not classify their uses.
+    /// </summary>
+    private HashSet<object> MayHold(Site[][] sites)
+    {
+        var mayHold = new HashSet<object>(Holders);
+        List<(object To, object From)>? copies = null;
+        foreach (var block in sites)
+        {
+            foreach (var site in block)
+            {
+                var operation = site.Operation;
+                if (Binding(operation, out var holder, out var value))
+                {
+                    var inner = FiberContext.WalkDownConversions(value);
+                    if (inner is IInvocationOperation invocation && _rules.IsValueSource(invocation))
+                    {
+                        mayHold.Add(holder);
+                    }
+                    else if (HolderOf(inner) is { } from)
+                    {
+                        (copies ??= new List<(object, object)>()).Add((holder, from));
+                    }
+                }
+                else if (operation is IInvocationOperation call && Owner(call) is { } owner)
+                {
+                    mayHold.Add(owner);
+                    foreach (var alias in _rules.AliasesOf(owner))
+                    {
+                        mayHold.Add(alias);
+                    }
+                }
+            }
+        }
+
+        for (var changed = copies is not null && mayHold.Count > 0; changed;)
+        {
+            changed = false;
+            foreach (var (to, from) in copies!)
+            {
+                changed |= mayHold.Contains(from) && mayHold.Add(to);
+            }
+        }
+
+        return mayHold;
+    }
+
     private FlowEvent BindEvent(object holder, IOperation value)
     {
         var inner = FiberContext.WalkDownConversions(value);
         var isSource = inner is IInvocationOperation invocation && _rules.IsValueSource(invocation);
         var other = isSource ? null : HolderOf(inner);
-        return new FlowEvent(EventKind.Bind, inner, HolderNumber(holder), other: other is null ? -1 : HolderNumber(other),
+        return new FlowEvent(EventKind.Bind, inner, HolderNumber(holder), other: other is null || !_mayHold!.Contains(other) ? -1 : HolderNumber(other),
             source: isSource ? SourceNumber(inner) : -1, untracked: IsUntracked(holder));
     }
 }

@@ -75,9 +75,11 @@ internal sealed partial class ObligationFlow
     private FlowEvent[][]? _events;
     private readonly Dictionary<IOperation, int> _sourceNumbers = new();
     private readonly List<IOperation> _sourceList = new();
-    private readonly Dictionary<object, int> _holderNumbers = new(new HolderComparer());
+    private static readonly HolderComparer Holders = new();
+    private readonly Dictionary<object, int> _holderNumbers = new(Holders);
     private readonly List<object> _holderList = new();
     private (int Holder, bool NullWhenTrue)[]? _nullTests;
+    private HashSet<object>? _mayHold;
     private Layout? _layout;
 
     /// <summary>Scratch lists of source numbers for one event at a time (what a copied variable holds, what an overwrite loses).</summary>

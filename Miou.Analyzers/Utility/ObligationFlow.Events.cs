@@ -107,9 +107,11 @@ internal sealed partial class ObligationFlow
     /// <summary>The number of a source, given on first sight.</summary>
     private int SourceNumber(IOperation source)
     {
-        if (!_sourceNumbers.TryGetValue(source, out var number))
+        // A function has a few sources: a list searched beats a table.
+        var number = _sourceList.IndexOf(source);
+        if (number < 0)
         {
-            _sourceNumbers.Add(source, number = _sourceList.Count);
+            number = _sourceList.Count;
             _sourceList.Add(source);
         }
 

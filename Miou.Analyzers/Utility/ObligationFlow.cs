@@ -69,11 +69,10 @@ internal sealed partial class ObligationFlow
     private readonly bool _newTask;
     private readonly Func<ISymbol, bool> _untracked;
     private readonly Func<State, IOperation, bool> _pendingAtExitIsCertain;
-    private readonly Dictionary<IOperation, Violation> _violations = new();
-    private readonly List<IOperation> _order = new();
+    /// <summary>The violations found, each source once, with the first reason found (made on the first).</summary>
+    private List<(IOperation Source, Violation Why)>? _violations;
     private List<(ControlFlowRegion Handler, ControlFlowRegion Try)>? _catchSeeds;
     private FlowEvent[][]? _events;
-    private readonly Dictionary<IOperation, int> _sourceNumbers = new();
     private readonly List<IOperation> _sourceList = new();
     private static readonly HolderComparer Holders = new();
     private readonly Dictionary<object, int> _holderNumbers = new(Holders);
@@ -110,22 +109,22 @@ internal sealed partial class ObligationFlow
         var blocks = _graph.Blocks;
         _events = CompileEvents();
         RunRange(0, blocks.Length - 1, blocks[0], new State(_layout!), report: true);
-        var result = new List<(IOperation, Violation)>(_order.Count);
-        foreach (var source in _order)
-        {
-            result.Add((source, _violations[source]));
-        }
-
-        return result;
+        return _violations ?? (IReadOnlyList<(IOperation, Violation)>)Array.Empty<(IOperation, Violation)>();
     }
 
     private void Report(IOperation source, Violation why)
     {
-        if (!_violations.ContainsKey(source))
+        // A function has a few sources, violated ones fewer: a list searched beats a table.
+        _violations ??= new List<(IOperation, Violation)>();
+        foreach (var (known, _) in _violations)
         {
-            _violations.Add(source, why);
-            _order.Add(source);
+            if (known == source)
+            {
+                return;
+            }
         }
+
+        _violations.Add((source, why));
     }
 
     /// <summary>

@@ -24,20 +24,34 @@ internal sealed class GraphScan
     private GraphScan(ControlFlowGraph graph)
     {
         _graph = graph;
-        var pending = new Stack<IOperation>();
-        foreach (var block in graph.Blocks)
+        var blocks = graph.Blocks;
+        Sites = new Site[blocks.Length][];
+        var pending = new Stack<(IOperation Operation, bool Expanded)>();
+        var sites = new List<Site>();
+        foreach (var block in blocks)
         {
+            sites.Clear();
             foreach (var root in block.Operations)
             {
-                Walk(root, inOperations: true, pending);
+                Walk(root, inOperations: true, returned: false, pending, sites);
             }
 
             if (block.BranchValue is { } value)
             {
-                Walk(value, inOperations: false, pending);
+                var returned = block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && block.ConditionalSuccessor is null;
+                Walk(value, inOperations: false, returned, pending, sites);
             }
+
+            Sites[block.Ordinal] = sites.Count == 0 ? Array.Empty<Site>() : sites.ToArray();
         }
     }
+
+    /// <summary>
+    /// Each block's operations an obligation flow acts on (assignments, flow captures, calls, reads of locals, parameters
+    /// and captures), operands before the operation that uses them, indexed by ordinal: found by this walk, so that each
+    /// rule's flow looks at these few instead of walking the graph again.
+    /// </summary>
+    public Site[][] Sites { get; }
 
     /// <summary>Every call in the graph (nested functions aside: they have graphs of their own).</summary>
     public List<IInvocationOperation> Invocations { get; } = new();
@@ -54,43 +68,32 @@ internal sealed class GraphScan
     /// <summary>The scan of <paramref name="graph"/>, made on first use.</summary>
     public static GraphScan Of(ControlFlowGraph graph) => Scans.GetValue(graph, static g => new GraphScan(g));
 
-    /// <summary>Every call in an operation tree, lambdas included: the cheap test made before a graph is asked for.</summary>
+    /// <summary>
+    /// Every call in an operation tree, lambdas included: the cheap test made before a graph is asked for. In no
+    /// particular order (it is asked which calls start an obligation, and where), so the walk takes each operation's
+    /// children as they come, without reversing them, and without recursion, which a long chain of operators would make deep.
+    /// </summary>
     public static List<IInvocationOperation> CallsIn(IOperation root) => TreeCalls.GetValue(root, static r =>
     {
         var calls = new List<IInvocationOperation>();
         var pending = new Stack<IOperation>();
         pending.Push(r);
-        while (PreOrder(pending) is { } operation)
+        while (pending.Count > 0)
         {
+            var operation = pending.Pop();
             if (operation.Kind == OperationKind.Invocation)
             {
                 calls.Add((IInvocationOperation)operation);
+            }
+
+            foreach (var child in operation.ChildOperations)
+            {
+                pending.Push(child);
             }
         }
 
         return calls;
     });
-
-    /// <summary>
-    /// The next operation of a pre-order walk (what <c>DescendantsAndSelf</c> yields, in the same order) over what
-    /// <paramref name="pending"/> holds, or null at the end: without an iterator and its enumerators per operation, and
-    /// without recursion, which a long chain of operators would make deep.
-    /// </summary>
-    private static IOperation? PreOrder(Stack<IOperation> pending)
-    {
-        if (pending.Count == 0)
-        {
-            return null;
-        }
-
-        var operation = pending.Pop();
-        foreach (var child in operation.ChildOperations.Reverse())
-        {
-            pending.Push(child);
-        }
-
-        return operation;
-    }
 
     /// <summary>Whether one of the function's own calls satisfies <paramref name="predicate"/>.</summary>
     public bool AnyCall(Func<IInvocationOperation, bool> predicate)
@@ -156,28 +159,70 @@ internal sealed class GraphScan
         }
     }
 
-    private void Walk(IOperation root, bool inOperations, Stack<IOperation> pending)
+    /// <summary>
+    /// A post-order walk (operands before the operation using them, the order a flow meets them in) without recursion,
+    /// which a long chain of operators would make deep, and without an iterator per operation.
+    /// </summary>
+    private void Walk(IOperation root, bool inOperations, bool returned, Stack<(IOperation Operation, bool Expanded)> pending, List<Site> sites)
     {
-        pending.Push(root);
-        while (PreOrder(pending) is { } operation)
+        pending.Push((root, false));
+        while (pending.Count > 0)
         {
+            var (operation, expanded) = pending.Pop();
+            if (!expanded)
+            {
+                pending.Push((operation, true));
+                foreach (var child in operation.ChildOperations.Reverse())
+                {
+                    pending.Push((child, false));
+                }
+
+                continue;
+            }
+
             // Switched on the kind first: an interface type test per operation costs more than the rest of the walk.
             switch (operation.Kind)
             {
                 case OperationKind.Invocation:
                     Invocations.Add((IInvocationOperation)operation);
+                    sites.Add(new Site(operation, root, returned));
                     break;
                 case OperationKind.FlowAnonymousFunction:
                     Lambdas.Add((IFlowAnonymousFunctionOperation)operation);
                     break;
-                case OperationKind.SimpleAssignment when inOperations && operation is ISimpleAssignmentOperation { Target: ILocalReferenceOperation } assignment:
-                    LocalAssignments.Add(assignment);
+                case OperationKind.SimpleAssignment:
+                    if (inOperations && operation is ISimpleAssignmentOperation { Target: ILocalReferenceOperation } assignment)
+                    {
+                        LocalAssignments.Add(assignment);
+                    }
+
+                    sites.Add(new Site(operation, root, returned));
                     break;
                 case OperationKind.Argument when inOperations &&
                     operation is IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out, Value: ILocalReferenceOperation written }:
                     RefWrittenLocals.Add(written.Local);
                     break;
+                case OperationKind.FlowCapture or OperationKind.LocalReference or OperationKind.ParameterReference or OperationKind.FlowCaptureReference:
+                    sites.Add(new Site(operation, root, returned));
+                    break;
             }
         }
     }
+}
+
+/// <summary>An operation a flow acts on, with the root operation of the block holding it and whether that root is the value the function returns.</summary>
+internal readonly struct Site
+{
+    public Site(IOperation operation, IOperation root, bool returned)
+    {
+        Operation = operation;
+        Root = root;
+        Returned = returned;
+    }
+
+    public IOperation Operation { get; }
+
+    public IOperation Root { get; }
+
+    public bool Returned { get; }
 }

@@ -1,4 +1,5 @@
-using System.Collections.Immutable;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace Miou.Analyzers;
@@ -6,10 +7,22 @@ namespace Miou.Analyzers;
 /// <summary>
 /// Miou's API as the analyzers recognise it: the marker attributes first (<c>[Fiber]</c>, <c>[DirectStyle]</c>,
 /// <c>[FiberBody]</c>), and a few well-known metadata names for the semantics no attribute carries (which call consumes
-/// a child, which one owns a resource). Resolved once per compilation; null when the compilation does not use Miou.
+/// a child, which one owns a resource). Resolved once per compilation and shared by the six analyzers; null when the
+/// compilation does not use Miou. What a method is to Miou (its attributes, its type) is worked out once per method and
+/// remembered: every analyzer asks it of every call, several times.
 /// </summary>
 internal sealed class MiouSymbols
 {
+    /// <summary>Each compilation's symbols (or the lack of them), shared by the analyzers of one compile.</summary>
+    private static readonly ConditionalWeakTable<Compilation, StrongBox<MiouSymbols?>> Shared = new();
+
+    /// <summary>
+    /// What each method (its original definition) is to Miou, worked out on first use. Keyed by reference: a compilation
+    /// hands out one symbol object per original definition, and were it ever to hand out two, the second would only be
+    /// worked out again; hashing by reference costs a fraction of a symbol comparer's hash.
+    /// </summary>
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodFacts> _methods = new(ByReference.Instance);
+
     private MiouSymbols(Compilation compilation, INamedTypeSymbol fiberAttribute)
     {
         FiberAttribute = fiberAttribute;
@@ -33,9 +46,14 @@ internal sealed class MiouSymbols
     public INamedTypeSymbol? CancelledException { get; }
     public INamedTypeSymbol? FiberMutex { get; }
 
-    public static MiouSymbols? Create(Compilation compilation) =>
-        compilation.GetTypeByMetadataName("Miou.FiberAttribute") is { } attribute ? new MiouSymbols(compilation, attribute) : null;
+    /// <summary>The compilation's symbols, resolved by the first analyzer that asks; null when it does not use Miou.</summary>
+    public static MiouSymbols? Create(Compilation compilation) => Shared.GetValue(compilation, static c =>
+        new StrongBox<MiouSymbols?>(c.GetTypeByMetadataName("Miou.FiberAttribute") is { } attribute ? new MiouSymbols(c, attribute) : null)).Value;
 
+    /// <summary>
+    /// A <c>[Fiber]</c> method. Read from its attributes, not remembered: it is mostly asked of the method whose body an
+    /// analyzer looks at, a different one each time, where working out and storing all its facts would cost more.
+    /// </summary>
     public bool IsFiberMethod(ISymbol? symbol) => symbol is IMethodSymbol method && HasAttribute(method.OriginalDefinition, FiberAttribute);
 
     /// <summary>The <c>[DirectStyle]</c> attribute of <paramref name="method"/>, if it has one.</summary>
@@ -58,7 +76,9 @@ internal sealed class MiouSymbols
     }
 
     /// <summary>A direct-style method that is a scheduling point (<c>[DirectStyle]</c> without <c>Suspends = false</c>).</summary>
-    public bool IsSuspendingDirectStyle(IMethodSymbol method)
+    public bool IsSuspendingDirectStyle(IMethodSymbol method) => Facts(method).Has(MethodFacts.SuspendingDirectStyle);
+
+    private bool ReadIsSuspendingDirectStyle(IMethodSymbol method)
     {
         if (DirectStyle(method) is not { } attribute)
         {
@@ -81,7 +101,7 @@ internal sealed class MiouSymbols
         DirectStyle(method) is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is string name ? name : null;
 
     /// <summary>A call that may suspend the calling fiber: a suspending direct-style method or a <c>[Fiber]</c> method.</summary>
-    public bool IsSuspending(IMethodSymbol method) => IsSuspendingDirectStyle(method) || IsFiberMethod(method);
+    public bool IsSuspending(IMethodSymbol method) => (Facts(method) & (MethodFacts.SuspendingDirectStyle | MethodFacts.Fiber)) != 0;
 
     public bool IsFiberBody(IParameterSymbol? parameter) =>
         parameter is not null && FiberBodyAttribute is not null && HasAttribute(parameter.OriginalDefinition, FiberBodyAttribute);
@@ -104,7 +124,8 @@ internal sealed class MiouSymbols
     /// Its fiber body runs as a new task, a child of the caller's.
     /// </summary>
     public bool IsSpawn(IMethodSymbol method) =>
-        IsPromise(method.ReturnType) && DirectStyle(method) is not null && HasFiberBodyParameter(method);
+        (Facts(method) & (MethodFacts.DirectStyle | MethodFacts.FiberBodyParameter)) == (MethodFacts.DirectStyle | MethodFacts.FiberBodyParameter) &&
+        IsPromise(method.ReturnType);
 
     /// <summary>Whether a lambda passed to <paramref name="parameter"/> of <paramref name="method"/> runs as a new task.</summary>
     public bool StartsNewTask(IMethodSymbol method, IParameterSymbol? parameter)
@@ -124,10 +145,10 @@ internal sealed class MiouSymbols
     }
 
     /// <summary>A method declared on <c>Miou.Fiber</c>.</summary>
-    public bool IsOnFiber(IMethodSymbol method) => SymbolEqualityComparer.Default.Equals(method.ContainingType?.OriginalDefinition, Fiber);
+    public bool IsOnFiber(IMethodSymbol method) => Facts(method).Has(MethodFacts.OnFiber);
 
     /// <summary>A method declared on <c>Miou.Ownership</c>.</summary>
-    public bool IsOnOwnership(IMethodSymbol method) => SymbolEqualityComparer.Default.Equals(method.ContainingType?.OriginalDefinition, Ownership);
+    public bool IsOnOwnership(IMethodSymbol method) => Facts(method).Has(MethodFacts.OnOwnership);
 
     /// <summary>How a call treats the promises it is given.</summary>
     public PromiseUse PromiseUseOf(IMethodSymbol method, int promiseArguments)
@@ -161,6 +182,49 @@ internal sealed class MiouSymbols
         SymbolEqualityComparer.Default.Equals(method.ReturnType.OriginalDefinition, Fiber) ||
         SymbolEqualityComparer.Default.Equals(method.ReturnType.OriginalDefinition, FiberOfT);
 
+    /// <summary>What <paramref name="method"/> is to Miou: read from its original definition once, then remembered.</summary>
+    private MethodFacts Facts(IMethodSymbol method)
+    {
+        var original = method.OriginalDefinition;
+        if (_methods.TryGetValue(original, out var facts))
+        {
+            return facts;
+        }
+
+        facts = MethodFacts.Known;
+        if (HasAttribute(original, FiberAttribute))
+        {
+            facts |= MethodFacts.Fiber;
+        }
+
+        if (DirectStyle(original) is not null)
+        {
+            facts |= MethodFacts.DirectStyle;
+            if (ReadIsSuspendingDirectStyle(original))
+            {
+                facts |= MethodFacts.SuspendingDirectStyle;
+            }
+        }
+
+        if (HasFiberBodyParameter(original))
+        {
+            facts |= MethodFacts.FiberBodyParameter;
+        }
+
+        if (SymbolEqualityComparer.Default.Equals(original.ContainingType?.OriginalDefinition, Fiber))
+        {
+            facts |= MethodFacts.OnFiber;
+        }
+
+        if (SymbolEqualityComparer.Default.Equals(original.ContainingType?.OriginalDefinition, Ownership))
+        {
+            facts |= MethodFacts.OnOwnership;
+        }
+
+        _methods.TryAdd(original, facts);
+        return facts;
+    }
+
     private bool HasFiberBodyParameter(IMethodSymbol method)
     {
         foreach (var parameter in method.Parameters)
@@ -186,6 +250,49 @@ internal sealed class MiouSymbols
 
         return false;
     }
+}
+
+/// <summary>Symbols compared by reference (netstandard2.0 has no ReferenceEqualityComparer).</summary>
+internal sealed class ByReference : System.Collections.Generic.IEqualityComparer<IMethodSymbol>
+{
+    public static readonly ByReference Instance = new();
+
+    public bool Equals(IMethodSymbol? x, IMethodSymbol? y) => ReferenceEquals(x, y);
+
+    public int GetHashCode(IMethodSymbol obj) => RuntimeHelpers.GetHashCode(obj);
+}
+
+/// <summary>What a method is to Miou (of its original definition: attributes and declaring type).</summary>
+[System.Flags]
+internal enum MethodFacts
+{
+    /// <summary>Worked out (a method that is nothing to Miou has this one alone).</summary>
+    Known = 1,
+
+    /// <summary>Marked <c>[Fiber]</c>.</summary>
+    Fiber = 2,
+
+    /// <summary>Marked <c>[DirectStyle]</c>.</summary>
+    DirectStyle = 4,
+
+    /// <summary>Marked <c>[DirectStyle]</c> without <c>Suspends = false</c>.</summary>
+    SuspendingDirectStyle = 8,
+
+    /// <summary>Has a <c>[FiberBody]</c> parameter.</summary>
+    FiberBodyParameter = 16,
+
+    /// <summary>Declared on <c>Miou.Fiber</c>.</summary>
+    OnFiber = 32,
+
+    /// <summary>Declared on <c>Miou.Ownership</c>.</summary>
+    OnOwnership = 64,
+}
+
+/// <summary>Tests of <see cref="MethodFacts"/>.</summary>
+internal static class MethodFactsExtensions
+{
+    /// <summary>Whether every fact of <paramref name="wanted"/> holds (without <see cref="System.Enum.HasFlag"/>'s boxing on .NET Framework hosts).</summary>
+    public static bool Has(this MethodFacts facts, MethodFacts wanted) => (facts & wanted) == wanted;
 }
 
 /// <summary>What a Miou call does with the promises passed to it.</summary>

@@ -31,15 +31,17 @@ internal sealed partial class ObligationFlow
 
     private readonly struct FlowEvent
     {
-        public FlowEvent(EventKind kind, IOperation operation, object? holder, Use use = default, object? other = null, bool isSource = false, bool untracked = false)
+        public FlowEvent(EventKind kind, IOperation operation, int holder = -1, Use use = default, int other = -1, int source = -1,
+            bool untracked = false, int[]? aliases = null)
         {
             Kind = kind;
             Operation = operation;
             Holder = holder;
             Use = use;
             Other = other;
-            IsSource = isSource;
+            Source = source;
             Untracked = untracked;
+            Aliases = aliases;
         }
 
         public EventKind Kind { get; }
@@ -47,112 +49,215 @@ internal sealed partial class ObligationFlow
         /// <summary>The source call (Own, SourceValue), the reference read (HolderRead), the value bound, conversions aside (Bind).</summary>
         public IOperation Operation { get; }
 
-        /// <summary>The holder bound (Bind), owned (Own) or read (HolderRead).</summary>
-        public object? Holder { get; }
+        /// <summary>The number of the holder bound (Bind), owned (Own) or read (HolderRead).</summary>
+        public int Holder { get; }
 
         /// <summary>How the value is used (SourceValue, HolderRead).</summary>
         public Use Use { get; }
 
-        /// <summary>Bind: the holder the bound value is read from, if it is one.</summary>
-        public object? Other { get; }
+        /// <summary>Bind: the number of the holder the bound value is read from, if it is one (else -1).</summary>
+        public int Other { get; }
 
-        /// <summary>Bind: the value bound is a source's (an obligation starts in the holder).</summary>
-        public bool IsSource { get; }
+        /// <summary>Own, and Bind of a source's value: the number of the source (an obligation starts in the holder); else -1.</summary>
+        public int Source { get; }
+
+        /// <summary>Bind: the value bound is a source's.</summary>
+        public bool IsSource => Source >= 0;
 
         /// <summary>Bind: the holder must not hold obligations (what it is given escapes).</summary>
         public bool Untracked { get; }
+
+        /// <summary>Own: the numbers of the other variables that may refer to the owned object.</summary>
+        public int[]? Aliases { get; }
     }
 
     /// <summary>Every block's events, indexed by ordinal; a block without any has an empty array.</summary>
     private FlowEvent[][] CompileEvents()
     {
-        var blocks = _graph.Blocks;
-        var compiled = new FlowEvent[blocks.Length][];
+        // The operations to look at were found by the graph's one shared walk (GraphScan), in the order the flow meets them.
+        var sites = GraphScan.Of(_graph).Sites;
+        _mayHold = MayHold(sites);
+        var compiled = new FlowEvent[sites.Length][];
         var events = new List<FlowEvent>();
-        foreach (var block in blocks)
+        for (var ordinal = 0; ordinal < sites.Length; ordinal++)
         {
             events.Clear();
-            foreach (var operation in block.Operations)
+            foreach (var site in sites[ordinal])
             {
-                Compile(operation, operation, returned: false, events);
+                Compile(site, events);
             }
 
-            if (block.BranchValue is { } value)
-            {
-                var returned = block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && block.ConditionalSuccessor is null;
-                Compile(value, value, returned, events);
-            }
-
-            compiled[block.Ordinal] = events.Count == 0 ? Array.Empty<FlowEvent>() : events.ToArray();
+            compiled[ordinal] = events.Count == 0 ? Array.Empty<FlowEvent>() : events.ToArray();
         }
 
+        // A null test of a holder some event numbered: on the branch where it is null, it holds nothing.
+        _nullTests = new (int Holder, bool NullWhenTrue)[sites.Length];
+        foreach (var block in _graph.Blocks)
+        {
+            _nullTests[block.Ordinal] = block.ConditionalSuccessor is not null && block.BranchValue is { } test &&
+                NullTest(test, out var tested, out var nullWhenTrue) && _holderNumbers.TryGetValue(tested, out var number)
+                ? (number, nullWhenTrue)
+                : (-1, false);
+        }
+
+        _layout = new Layout(_sourceList.ToArray(), _holderList.ToArray());
         return compiled;
     }
 
-    private void Compile(IOperation operation, IOperation root, bool returned, List<FlowEvent> events)
+    /// <summary>The number of a source, given on first sight.</summary>
+    private int SourceNumber(IOperation source)
     {
-        if (operation is IFlowAnonymousFunctionOperation)
+        // A function has a few sources: a list searched beats a table.
+        var number = _sourceList.IndexOf(source);
+        if (number < 0)
         {
-            return; // a nested function: its own graph
+            number = _sourceList.Count;
+            _sourceList.Add(source);
         }
 
-        foreach (var child in operation.ChildOperations)
+        return number;
+    }
+
+    /// <summary>The number of a holder (equal symbols, equal capture ids: one holder), given on first sight.</summary>
+    private int HolderNumber(object holder)
+    {
+        if (!_holderNumbers.TryGetValue(holder, out var number))
         {
-            Compile(child, root, returned, events);
+            _holderNumbers.Add(holder, number = _holderList.Count);
+            _holderList.Add(holder);
         }
 
-        // Switched on the kind first: an interface type test per operation costs more than the rest of the walk.
+        return number;
+    }
+
+    private void Compile(in Site site, List<FlowEvent> events)
+    {
+        var operation = site.Operation;
         switch (operation.Kind)
         {
-            case OperationKind.SimpleAssignment:
-                var assignment = (ISimpleAssignmentOperation)operation;
-                // A write to a discard is classified as discarded where the value is read.
-                if (assignment.Target is not IDiscardOperation && HolderOf(assignment.Target) is { } holder &&
-                    FiberContext.WalkDownConversions(assignment.Target) is ILocalReferenceOperation or IParameterReferenceOperation)
+            case OperationKind.SimpleAssignment or OperationKind.FlowCapture:
+                // A holder that never holds an obligation loses nothing when overwritten: no event.
+                if (Binding(operation, out var holder, out var value) && _mayHold!.Contains(holder))
                 {
-                    events.Add(BindEvent(holder, assignment.Value));
+                    events.Add(BindEvent(holder, value));
                 }
 
                 return;
-            case OperationKind.FlowCapture:
-                var capture = (IFlowCaptureOperation)operation;
-                events.Add(BindEvent(capture.Id, capture.Value));
-                return;
             case OperationKind.Invocation:
                 var invocation = (IInvocationOperation)operation;
-                if (_rules.ArgumentSource(invocation) is { } argument && HolderOf(argument) is { } owner && !IsUntracked(owner))
+                if (Owner(invocation) is { } owner)
                 {
-                    events.Add(new FlowEvent(EventKind.Own, invocation, owner));
+                    int[]? aliases = null;
+                    foreach (var alias in _rules.AliasesOf(owner))
+                    {
+                        aliases = [.. aliases ?? [], HolderNumber(alias)];
+                    }
+
+                    events.Add(new FlowEvent(EventKind.Own, invocation, HolderNumber(owner), source: SourceNumber(invocation), aliases: aliases));
                     return;
                 }
 
                 if (_rules.IsValueSource(invocation))
                 {
-                    var use = Classify(invocation, root, returned);
+                    var use = Classify(invocation, site.Root, site.Returned);
                     var reported = use is Use.Discarded or Use.Neutral ? _rules.ReportsLostReferences : use == Use.Returned && _newTask;
                     if (reported)
                     {
-                        events.Add(new FlowEvent(EventKind.SourceValue, invocation, holder: null, use));
+                        events.Add(new FlowEvent(EventKind.SourceValue, invocation, use: use));
                     }
                 }
 
                 return;
             case OperationKind.LocalReference or OperationKind.ParameterReference or OperationKind.FlowCaptureReference:
                 // A read of a holder (a parameter passed by reference is none): what the use does with what it holds.
-                if (HolderOf(operation) is { } read &&
-                    Classify(operation, root, returned) is var readUse and (Use.Consumed or Use.Escaped or Use.Returned))
+                if (HolderOf(operation) is { } read && _mayHold!.Contains(read) &&
+                    Classify(operation, site.Root, site.Returned) is var readUse and (Use.Consumed or Use.Escaped or Use.Returned))
                 {
-                    events.Add(new FlowEvent(EventKind.HolderRead, operation, read, readUse));
+                    events.Add(new FlowEvent(EventKind.HolderRead, operation, HolderNumber(read), readUse));
                 }
 
                 return;
         }
     }
 
+    /// <summary>An assignment to a local or by-value parameter, or a flow capture: the holder and the value it is given.</summary>
+    private static bool Binding(IOperation operation, out object holder, out IOperation value)
+    {
+        switch (operation)
+        {
+            // A write to a discard is classified as discarded where the value is read.
+            case ISimpleAssignmentOperation assignment when assignment.Target is not IDiscardOperation && HolderOf(assignment.Target) is { } target &&
+                FiberContext.WalkDownConversions(assignment.Target) is ILocalReferenceOperation or IParameterReferenceOperation:
+                (holder, value) = (target, assignment.Value);
+                return true;
+            case IFlowCaptureOperation capture:
+                (holder, value) = (capture.Id, capture.Value);
+                return true;
+            default:
+                (holder, value) = (null!, null!);
+                return false;
+        }
+    }
+
+    /// <summary>The tracked variable a call starts an obligation on (<c>Ownership.Own(r)</c>'s), if any.</summary>
+    private object? Owner(IInvocationOperation invocation) =>
+        _rules.ArgumentSource(invocation) is { } argument && HolderOf(argument) is { } owner && !IsUntracked(owner) ? owner : null;
+
+    /// <summary>
+    /// The holders that may ever hold an obligation: those a source's value is bound to or an obligation starts on (with
+    /// their aliases), and those copied from one of them, to a fixed point. Reads and writes of any other holder do
+    /// nothing to a state (it holds nothing), so the flow gets no event for them and does not classify their uses.
+    /// </summary>
+    private HashSet<object> MayHold(Site[][] sites)
+    {
+        var mayHold = new HashSet<object>(Holders);
+        List<(object To, object From)>? copies = null;
+        foreach (var block in sites)
+        {
+            foreach (var site in block)
+            {
+                var operation = site.Operation;
+                if (Binding(operation, out var holder, out var value))
+                {
+                    var inner = FiberContext.WalkDownConversions(value);
+                    if (inner is IInvocationOperation invocation && _rules.IsValueSource(invocation))
+                    {
+                        mayHold.Add(holder);
+                    }
+                    else if (HolderOf(inner) is { } from)
+                    {
+                        (copies ??= new List<(object, object)>()).Add((holder, from));
+                    }
+                }
+                else if (operation is IInvocationOperation call && Owner(call) is { } owner)
+                {
+                    mayHold.Add(owner);
+                    foreach (var alias in _rules.AliasesOf(owner))
+                    {
+                        mayHold.Add(alias);
+                    }
+                }
+            }
+        }
+
+        for (var changed = copies is not null && mayHold.Count > 0; changed;)
+        {
+            changed = false;
+            foreach (var (to, from) in copies!)
+            {
+                changed |= mayHold.Contains(from) && mayHold.Add(to);
+            }
+        }
+
+        return mayHold;
+    }
+
     private FlowEvent BindEvent(object holder, IOperation value)
     {
         var inner = FiberContext.WalkDownConversions(value);
         var isSource = inner is IInvocationOperation invocation && _rules.IsValueSource(invocation);
-        return new FlowEvent(EventKind.Bind, inner, holder, other: isSource ? null : HolderOf(inner), isSource: isSource, untracked: IsUntracked(holder));
+        var other = isSource ? null : HolderOf(inner);
+        return new FlowEvent(EventKind.Bind, inner, HolderNumber(holder), other: other is null || !_mayHold!.Contains(other) ? -1 : HolderNumber(other),
+            source: isSource ? SourceNumber(inner) : -1, untracked: IsUntracked(holder));
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 
@@ -6,148 +7,189 @@ namespace Miou.Analyzers;
 internal sealed partial class ObligationFlow
 {
     /// <summary>
-    /// Pending obligations, each with the variables and captures that may refer to it. Copied on write: the analysis
-    /// copies a state at every block and branch, and most blocks change nothing, so a copy shares its original's tables
-    /// until one of the two changes (each then takes its own first).
+    /// The sources and holders a flow can meet, numbered once when its events are compiled: a state is then a few bits,
+    /// copied, joined and intersected word by word instead of through tables of sets.
+    /// </summary>
+    internal sealed class Layout
+    {
+        public Layout(IOperation[] sources, object[] holders)
+        {
+            Sources = sources;
+            Holders = holders;
+            Words = Math.Max(1, (holders.Length + 63) / 64);
+        }
+
+        /// <summary>The calls where an obligation starts, by number.</summary>
+        public IOperation[] Sources { get; }
+
+        /// <summary>The variables and flow captures that may hold an obligation, by number.</summary>
+        public object[] Holders { get; }
+
+        /// <summary>The words of one source's holder bits.</summary>
+        public int Words { get; }
+    }
+
+    /// <summary>
+    /// Pending obligations, each with the variables and captures that may refer to it: one row of holder bits per source,
+    /// a source pending while its row has a bit set (every change that empties a row ends the obligation).
     /// </summary>
     internal sealed class State
     {
-        private static readonly HolderComparer Holders = new();
-        private static readonly List<IOperation> NoneHeld = new();
-        private Dictionary<IOperation, HashSet<object>> _pending;
-        private bool _shared;
+        private readonly Layout _layout;
+        private readonly ulong[] _rows;
 
-        public State()
-            : this(new Dictionary<IOperation, HashSet<object>>(), shared: false)
+        public State(Layout layout)
+            : this(layout, new ulong[layout.Sources.Length * layout.Words])
         {
         }
 
-        private State(Dictionary<IOperation, HashSet<object>> pending, bool shared)
+        private State(Layout layout, ulong[] rows)
         {
-            _pending = pending;
-            _shared = shared;
+            _layout = layout;
+            _rows = rows;
         }
-
-        /// <summary>The pending obligations (a live view: not to be read while the state changes).</summary>
-        public Dictionary<IOperation, HashSet<object>>.KeyCollection PendingSources => _pending.Keys;
 
         /// <summary>Nothing is pending.</summary>
-        public bool IsEmpty => _pending.Count == 0;
-
-        public IReadOnlyCollection<object> HoldersOf(IOperation source) => _pending[source];
-
-        /// <summary>A copy, sharing this state's tables until either changes.</summary>
-        public State Clone()
+        public bool IsEmpty
         {
-            _shared = true;
-            return new State(_pending, shared: true);
-        }
-
-        public void Start(IOperation source, object holder)
-        {
-            Own();
-            _pending[source] = new HashSet<object>(Holders) { holder };
-        }
-
-        public void AddHolder(IOperation source, object holder)
-        {
-            if (_pending.TryGetValue(source, out var holders) && !holders.Contains(holder))
+            get
             {
-                Own();
-                _pending[source].Add(holder);
-            }
-        }
-
-        public void Drop(IOperation source)
-        {
-            if (_pending.ContainsKey(source))
-            {
-                Own();
-                _pending.Remove(source);
-            }
-        }
-
-        /// <summary>The obligations <paramref name="holder"/> may refer to (a shared empty list when none: it is read only).</summary>
-        public List<IOperation> HeldBy(object holder)
-        {
-            List<IOperation>? held = null;
-            foreach (var pair in _pending)
-            {
-                if (pair.Value.Contains(holder))
+                foreach (var word in _rows)
                 {
-                    (held ??= new List<IOperation>()).Add(pair.Key);
+                    if (word != 0)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+        }
+
+        /// <summary>The number of sources (pending or not): <see cref="IsPending"/> tells which are.</summary>
+        public int SourceCount => _layout.Sources.Length;
+
+        /// <summary>The source numbered <paramref name="source"/>.</summary>
+        public IOperation Source(int source) => _layout.Sources[source];
+
+        /// <summary>Whether the obligation numbered <paramref name="source"/> is pending.</summary>
+        public bool IsPending(int source)
+        {
+            var words = _layout.Words;
+            for (int i = source * words, end = i + words; i < end; i++)
+            {
+                if (_rows[i] != 0)
+                {
+                    return true;
                 }
             }
 
-            return held ?? NoneHeld;
+            return false;
         }
 
-        public void DropHeldBy(object holder)
+        /// <summary>The variables and captures that may refer to a pending obligation.</summary>
+        public IReadOnlyCollection<object> HoldersOf(IOperation source)
         {
-            foreach (var source in HeldForChange(holder))
+            var index = Array.IndexOf(_layout.Sources, source);
+            var holders = new List<object>();
+            var words = _layout.Words;
+            for (var w = 0; w < words; w++)
             {
-                _pending.Remove(source);
+                var word = _rows[(index * words) + w];
+                for (var bit = 0; word != 0; bit++, word >>= 1)
+                {
+                    if ((word & 1) != 0)
+                    {
+                        holders.Add(_layout.Holders[(w * 64) + bit]);
+                    }
+                }
+            }
+
+            return holders;
+        }
+
+        /// <summary>A copy.</summary>
+        public State Clone() => new(_layout, (ulong[])_rows.Clone());
+
+        public void Start(int source, int holder)
+        {
+            Drop(source);
+            Set(source, holder);
+        }
+
+        /// <summary>Another variable refers to a pending obligation.</summary>
+        public void AddHolder(int source, int holder)
+        {
+            if (IsPending(source))
+            {
+                Set(source, holder);
             }
         }
 
-        /// <summary>On the path where <paramref name="holder"/> is null it refers to nothing.</summary>
-        public void Forget(object holder)
+        public void Drop(int source) => Array.Clear(_rows, source * _layout.Words, _layout.Words);
+
+        /// <summary>Adds the obligations <paramref name="holder"/> may refer to to <paramref name="held"/>.</summary>
+        public void HeldBy(int holder, List<int> held)
         {
-            foreach (var source in HeldForChange(holder))
+            for (var source = 0; source < _layout.Sources.Length; source++)
             {
-                var holders = _pending[source];
-                holders.Remove(holder);
-                if (holders.Count == 0)
+                if (Holds(source, holder))
                 {
-                    _pending.Remove(source); // it only ever lived in that variable, which is null here: not spawned on this path
+                    held.Add(source);
                 }
             }
         }
 
-        /// <summary><paramref name="holder"/> is overwritten: returns the obligations nothing refers to any more (null: none).</summary>
-        public List<IOperation>? Release(object holder, List<IOperation>? keep)
+        /// <summary>Ends every obligation <paramref name="holder"/> may refer to.</summary>
+        public void DropHeldBy(int holder)
         {
-            List<IOperation>? lost = null;
-            foreach (var source in HeldForChange(holder))
+            for (var source = 0; source < _layout.Sources.Length; source++)
             {
-                if (keep is not null && keep.Contains(source))
+                if (Holds(source, holder))
                 {
-                    continue;
-                }
-
-                var holders = _pending[source];
-                holders.Remove(holder);
-                if (holders.Count == 0)
-                {
-                    (lost ??= new List<IOperation>()).Add(source);
-                    _pending.Remove(source);
+                    Drop(source);
                 }
             }
+        }
 
-            return lost;
+        /// <summary>On the path where <paramref name="holder"/> is null it refers to nothing (an obligation only it held was not started on this path).</summary>
+        public void Forget(int holder)
+        {
+            for (var source = 0; source < _layout.Sources.Length; source++)
+            {
+                Clear(source, holder);
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="holder"/> is overwritten: adds to <paramref name="lost"/> the obligations nothing refers to any
+        /// more, which end; those in <paramref name="keep"/> keep it.
+        /// </summary>
+        public void Release(int holder, List<int>? keep, List<int> lost)
+        {
+            for (var source = 0; source < _layout.Sources.Length; source++)
+            {
+                if (Holds(source, holder) && (keep is null || !keep.Contains(source)))
+                {
+                    Clear(source, holder);
+                    if (!IsPending(source))
+                    {
+                        lost.Add(source);
+                    }
+                }
+            }
         }
 
         /// <summary>Joins another path's state; returns whether this state grew.</summary>
         public bool UnionWith(State other)
         {
-            if (ReferenceEquals(_pending, other._pending))
-            {
-                return false; // a copy of this very state: nothing to add
-            }
-
             var changed = false;
-            foreach (var pair in other._pending)
+            for (var i = 0; i < _rows.Length; i++)
             {
-                if (!_pending.TryGetValue(pair.Key, out var holders))
+                var joined = _rows[i] | other._rows[i];
+                if (joined != _rows[i])
                 {
-                    Own();
-                    _pending[pair.Key] = new HashSet<object>(pair.Value, Holders);
-                    changed = true;
-                }
-                else if (!holders.IsSupersetOf(pair.Value))
-                {
-                    Own();
-                    _pending[pair.Key].UnionWith(pair.Value);
+                    _rows[i] = joined;
                     changed = true;
                 }
             }
@@ -158,77 +200,28 @@ internal sealed partial class ObligationFlow
         /// <summary>Keeps only what is pending in both (holders joined).</summary>
         public void IntersectWith(State other)
         {
-            if (ReferenceEquals(_pending, other._pending))
+            var words = _layout.Words;
+            for (var source = 0; source < _layout.Sources.Length; source++)
             {
-                return; // a copy of this very state: the same
-            }
-
-            List<IOperation>? gone = null;
-            List<IOperation>? joined = null;
-            foreach (var pair in _pending)
-            {
-                if (!other._pending.TryGetValue(pair.Key, out var holders))
+                if (!other.IsPending(source))
                 {
-                    (gone ??= new List<IOperation>()).Add(pair.Key);
+                    Drop(source);
                 }
-                else if (!pair.Value.IsSupersetOf(holders))
+                else if (IsPending(source))
                 {
-                    (joined ??= new List<IOperation>()).Add(pair.Key);
-                }
-            }
-
-            if (gone is null && joined is null)
-            {
-                return;
-            }
-
-            Own();
-            if (joined is not null)
-            {
-                foreach (var source in joined)
-                {
-                    _pending[source].UnionWith(other._pending[source]);
-                }
-            }
-
-            if (gone is not null)
-            {
-                foreach (var source in gone)
-                {
-                    _pending.Remove(source);
+                    for (int i = source * words, end = i + words; i < end; i++)
+                    {
+                        _rows[i] |= other._rows[i];
+                    }
                 }
             }
         }
 
-        /// <summary>The obligations <paramref name="holder"/> may refer to, about to change: when there are any, the tables are made this state's own.</summary>
-        private List<IOperation> HeldForChange(object holder)
-        {
-            var held = HeldBy(holder);
-            if (held.Count > 0)
-            {
-                Own();
-            }
+        private bool Holds(int source, int holder) => (_rows[(source * _layout.Words) + (holder >> 6)] & (1UL << (holder & 63))) != 0;
 
-            return held;
-        }
+        private void Set(int source, int holder) => _rows[(source * _layout.Words) + (holder >> 6)] |= 1UL << (holder & 63);
 
-        /// <summary>Before a change: takes a table of its own if it shares one with a copy.</summary>
-        private void Own()
-        {
-            if (!_shared)
-            {
-                return;
-            }
-
-            var own = new Dictionary<IOperation, HashSet<object>>(_pending.Count);
-            foreach (var pair in _pending)
-            {
-                own[pair.Key] = new HashSet<object>(pair.Value, Holders);
-            }
-
-            _pending = own;
-            _shared = false;
-        }
+        private void Clear(int source, int holder) => _rows[(source * _layout.Words) + (holder >> 6)] &= ~(1UL << (holder & 63));
     }
 
     private sealed class HolderComparer : IEqualityComparer<object>

@@ -69,10 +69,21 @@ internal sealed partial class ObligationFlow
     private readonly bool _newTask;
     private readonly Func<ISymbol, bool> _untracked;
     private readonly Func<State, IOperation, bool> _pendingAtExitIsCertain;
-    private readonly Dictionary<IOperation, Violation> _violations = new();
-    private readonly List<IOperation> _order = new();
+    /// <summary>The violations found, each source once, with the first reason found (made on the first).</summary>
+    private List<(IOperation Source, Violation Why)>? _violations;
     private List<(ControlFlowRegion Handler, ControlFlowRegion Try)>? _catchSeeds;
     private FlowEvent[][]? _events;
+    private readonly List<IOperation> _sourceList = new();
+    private static readonly HolderComparer Holders = new();
+    private readonly Dictionary<object, int> _holderNumbers = new(Holders);
+    private readonly List<object> _holderList = new();
+    private (int Holder, bool NullWhenTrue)[]? _nullTests;
+    private HashSet<object>? _mayHold;
+    private Layout? _layout;
+
+    /// <summary>Scratch lists of source numbers for one event at a time (what a copied variable holds, what an overwrite loses).</summary>
+    private readonly List<int> _incoming = new();
+    private readonly List<int> _lost = new();
 
     /// <param name="graph">The function's graph.</param>
     /// <param name="rules">What to track.</param>
@@ -97,23 +108,23 @@ internal sealed partial class ObligationFlow
     {
         var blocks = _graph.Blocks;
         _events = CompileEvents();
-        RunRange(0, blocks.Length - 1, blocks[0], new State(), report: true);
-        var result = new List<(IOperation, Violation)>(_order.Count);
-        foreach (var source in _order)
-        {
-            result.Add((source, _violations[source]));
-        }
-
-        return result;
+        RunRange(0, blocks.Length - 1, blocks[0], new State(_layout!), report: true);
+        return _violations ?? (IReadOnlyList<(IOperation, Violation)>)Array.Empty<(IOperation, Violation)>();
     }
 
     private void Report(IOperation source, Violation why)
     {
-        if (!_violations.ContainsKey(source))
+        // A function has a few sources, violated ones fewer: a list searched beats a table.
+        _violations ??= new List<(IOperation, Violation)>();
+        foreach (var (known, _) in _violations)
         {
-            _violations.Add(source, why);
-            _order.Add(source);
+            if (known == source)
+            {
+                return;
+            }
         }
+
+        _violations.Add((source, why));
     }
 
     /// <summary>
@@ -127,7 +138,7 @@ internal sealed partial class ObligationFlow
         var inStates = new State?[_graph.Blocks.Length];
         var outStates = new State?[_graph.Blocks.Length];
         inStates[entry.Ordinal] = entryState.Clone();
-        var regionEnd = new State();
+        var regionEnd = new State(_layout!);
         var seeds = CatchSeeds();
 
         void Propagate(BasicBlock block, State state, bool reporting, Queue<BasicBlock>? work)
@@ -145,8 +156,9 @@ internal sealed partial class ObligationFlow
             // A null test of a holder: on the branch where it is null, it holds nothing.
             var whenTrue = state;
             var whenFalse = state;
-            if (block.BranchValue is { } test && NullTest(test, out var holder, out var nullWhenTrue))
+            if (_nullTests![block.Ordinal] is { Holder: >= 0 } nullTest)
             {
+                var (holder, nullWhenTrue) = nullTest;
                 var nullState = state.Clone();
                 nullState.Forget(holder);
                 if (nullWhenTrue)
@@ -189,11 +201,11 @@ internal sealed partial class ObligationFlow
             {
                 if (reporting)
                 {
-                    foreach (var source in current.PendingSources)
+                    for (var source = 0; source < current.SourceCount; source++)
                     {
-                        if (_newTask || _pendingAtExitIsCertain(current, source))
+                        if (current.IsPending(source) && (_newTask || _pendingAtExitIsCertain(current, current.Source(source))))
                         {
-                            Report(source, Violation.PendingAtExit);
+                            Report(current.Source(source), Violation.PendingAtExit);
                         }
                     }
                 }
@@ -266,7 +278,7 @@ internal sealed partial class ObligationFlow
 
         if (report)
         {
-            regionEnd = new State();
+            regionEnd = new State(_layout!);
             for (var ordinal = first; ordinal <= last; ordinal++)
             {
                 if (inStates[ordinal] is { } state)
@@ -406,10 +418,10 @@ internal sealed partial class ObligationFlow
                     Bind(e, state, reporting);
                     break;
                 case EventKind.Own:
-                    state.Start(e.Operation, e.Holder!);
-                    foreach (var alias in _rules.AliasesOf(e.Holder!))
+                    state.Start(e.Source, e.Holder);
+                    foreach (var alias in e.Aliases ?? [])
                     {
-                        state.AddHolder(e.Operation, alias);
+                        state.AddHolder(e.Source, alias);
                     }
 
                     break;
@@ -424,13 +436,15 @@ internal sealed partial class ObligationFlow
                 case EventKind.HolderRead when !state.IsEmpty:
                     if (e.Use == Use.Returned && reporting && _newTask)
                     {
-                        foreach (var source in state.HeldBy(e.Holder!))
+                        _incoming.Clear();
+                        state.HeldBy(e.Holder, _incoming);
+                        foreach (var source in _incoming)
                         {
-                            Report(source, Violation.Returned);
+                            Report(_layout!.Sources[source], Violation.Returned);
                         }
                     }
 
-                    state.DropHeldBy(e.Holder!); // consumed, escaped or returned: no longer this function's to settle
+                    state.DropHeldBy(e.Holder); // consumed, escaped or returned: no longer this function's to settle
                     break;
             }
         }
@@ -441,21 +455,28 @@ internal sealed partial class ObligationFlow
     /// <summary>A holder now holds a value (the event's operation): it lets go of whatever it held before.</summary>
     private void Bind(in FlowEvent e, State state, bool reporting)
     {
-        var holder = e.Holder!;
-        var inner = e.Operation;
+        var holder = e.Holder;
         if (state.IsEmpty && !e.IsSource)
         {
             return; // nothing pending, nothing starting: nothing to hold or to lose
         }
 
         // What the holder now refers to: the source itself, or whatever the variable it copies may refer to.
-        var incoming = e.IsSource || e.Other is not { } other ? null : state.HeldBy(other);
-        var lost = state.Release(holder, keep: inner is IInvocationOperation ? null : incoming);
-        if (lost is not null && reporting && _rules.ReportsLostReferences)
+        List<int>? incoming = null;
+        if (!e.IsSource && e.Other >= 0)
         {
-            foreach (var source in lost)
+            incoming = _incoming;
+            incoming.Clear();
+            state.HeldBy(e.Other, incoming);
+        }
+
+        _lost.Clear();
+        state.Release(holder, keep: e.Operation is IInvocationOperation ? null : incoming, _lost);
+        if (reporting && _rules.ReportsLostReferences)
+        {
+            foreach (var source in _lost)
             {
-                Report(source, Violation.Overwritten);
+                Report(_layout!.Sources[source], Violation.Overwritten);
             }
         }
 
@@ -464,7 +485,7 @@ internal sealed partial class ObligationFlow
             // Stored where the analysis does not follow: no longer tracked (an escape, never reported).
             if (e.IsSource)
             {
-                state.Drop(inner);
+                state.Drop(e.Source);
             }
             else if (incoming is not null)
             {
@@ -479,7 +500,7 @@ internal sealed partial class ObligationFlow
 
         if (e.IsSource)
         {
-            state.Start(inner, holder);
+            state.Start(e.Source, holder);
         }
         else if (incoming is not null)
         {

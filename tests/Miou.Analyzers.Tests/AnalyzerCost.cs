@@ -136,20 +136,12 @@ public sealed class AnalyzerCost
         }
 
         var cpu = sets.ToDictionary(s => s.Name, _ => new List<(double Microseconds, double Kilobytes)>());
-        var rounds = int.TryParse(Environment.GetEnvironmentVariable("ROUNDS"), out var asked) ? asked : 5;
+        var rounds = Rounds();
         for (var round = 0; round <= rounds; round++)
         {
             foreach (var (name, analyzers) in sets)
             {
-                foreach (var analyzer in analyzers)
-                {
-                    analyzer.Reset();
-                }
-
-                var result = output.WithAnalyzers([.. analyzers], new CompilationWithAnalyzersOptions(
-                    new AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
-                    .GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
-                Assert.That(result.GetAllDiagnostics(), Is.Empty, $"{name}: the benchmark project is clean");
+                MeteredPass(output, name, analyzers);
                 if (round > 0)
                 {
                     // Round 0 warms up (JIT). Per [Fiber] method: what each callback costs the thread that runs it.
@@ -169,6 +161,97 @@ public sealed class AnalyzerCost
         }
 
         TestContext.Out.WriteLine($"  load average {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    /// <summary>
+    /// Every one of Miou's analyzers in one analysis pass, as a build runs them (they share the driver's operation trees
+    /// and graphs: the first callback that asks for a graph builds it), each callback metered in thread CPU time and
+    /// bytes (<see cref="CpuMeteredAnalyzer"/>), per analyzer and per registered action. With <c>BASELINE_ANALYZERS</c>
+    /// set to another build's Miou.Analyzers.dll, its six analyzers run in the same rounds, alternated: a before/after
+    /// under the same load. <c>ROUNDS</c> (5) measured rounds follow one that warms up. Per [Fiber] method.
+    /// </summary>
+    [Test]
+    public void Cpu_of_each_analyzer()
+    {
+        var (_, files) = BenchFiles();
+        var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Bench", files));
+        output.GetDiagnostics();
+        static CpuMeteredAnalyzer[] Miou(IEnumerable<DiagnosticAnalyzer> analyzers) =>
+            [.. analyzers.Where(a => a.GetType().Namespace == "Miou.Analyzers").OrderBy(a => a.SupportedDiagnostics[0].Id, StringComparer.Ordinal).Select(a => new CpuMeteredAnalyzer(a))];
+        var sets = new List<(string Name, CpuMeteredAnalyzer[] Analyzers)> { ("this build", Miou(Pipeline.Analyzers)) };
+        Assert.That(sets[0].Analyzers, Has.Length.EqualTo(6), "Miou's six analyzers");
+        if (Environment.GetEnvironmentVariable("BASELINE_ANALYZERS") is { Length: > 0 } baselinePath)
+        {
+            sets.Insert(0, ("baseline", Miou(Pipeline.AnalyzersFrom(baselinePath))));
+        }
+
+        // Per set, per analyzer or registration ("MIOU0001", "MIOU0001 MethodBody"), the rounds' (µs, kB) per method.
+        var figures = sets.ToDictionary(s => s.Name, _ => new SortedDictionary<string, List<(double Microseconds, double Kilobytes)>>(StringComparer.Ordinal));
+        var rounds = Rounds();
+        for (var round = 0; round <= rounds; round++)
+        {
+            foreach (var (name, analyzers) in sets)
+            {
+                MeteredPass(output, name, analyzers);
+                if (round == 0)
+                {
+                    continue; // warms up (JIT)
+                }
+
+                void Add(string key, TimeSpan cpu, long bytes)
+                {
+                    if (!figures[name].TryGetValue(key, out var values))
+                    {
+                        figures[name][key] = values = [];
+                    }
+
+                    values.Add((cpu.TotalMilliseconds * 1000 / Methods, bytes / 1000.0 / Methods));
+                }
+
+                Add("all six", TimeSpan.FromTicks(analyzers.Sum(a => a.Cpu.Ticks)), analyzers.Sum(a => a.Bytes));
+                foreach (var analyzer in analyzers)
+                {
+                    var id = analyzer.SupportedDiagnostics[0].Id;
+                    Add(id, analyzer.Cpu, analyzer.Bytes);
+                    foreach (var (kinds, cpu, bytes, callbacks) in analyzer.Registrations)
+                    {
+                        Add($"{id} {kinds} ({callbacks} calls)", cpu, bytes);
+                    }
+                }
+            }
+        }
+
+        static string Join(IEnumerable<double> values, string format) =>
+            string.Join(" / ", values.Select(v => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (var (name, table) in figures)
+        {
+            TestContext.Out.WriteLine($"{name}: callback thread CPU (µs) and bytes allocated (kB) per [Fiber] method, each round");
+            foreach (var (key, values) in table)
+            {
+                TestContext.Out.WriteLine($"  {key,-48} {Join(values.Select(v => v.Microseconds), "F1")} µs; {Join(values.Select(v => v.Kilobytes), "F2")} kB");
+            }
+        }
+
+        TestContext.Out.WriteLine($"  load average {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    /// <summary>
+    /// The <c>ROUNDS</c> setting (5): measured rounds after one that warms up.
+    /// </summary>
+    private static int Rounds() => int.TryParse(Environment.GetEnvironmentVariable("ROUNDS"), out var asked) ? asked : 5;
+
+    /// <summary>One analysis pass of <paramref name="analyzers"/>, their meters reset first, on one thread; the project must be clean.</summary>
+    private static void MeteredPass(Compilation output, string name, CpuMeteredAnalyzer[] analyzers)
+    {
+        foreach (var analyzer in analyzers)
+        {
+            analyzer.Reset();
+        }
+
+        var result = output.WithAnalyzers([.. analyzers], new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
+            .GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+        Assert.That(result.GetAllDiagnostics(), Is.Empty, $"{name}: the benchmark project is clean");
     }
 
     /// <summary>Asks the driver for each [Fiber] method's graph and its lambdas' graphs, and does nothing else.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
@@ -18,6 +19,7 @@ internal sealed class CpuMeteredAnalyzer(DiagnosticAnalyzer inner) : DiagnosticA
     private long _nanoseconds;
     private long _bytes;
     private long _callbacks;
+    private readonly ConcurrentDictionary<string, Registration> _registrations = new();
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => inner.SupportedDiagnostics;
 
@@ -30,31 +32,64 @@ internal sealed class CpuMeteredAnalyzer(DiagnosticAnalyzer inner) : DiagnosticA
     /// <summary>Operation callbacks run so far.</summary>
     public long Callbacks => Interlocked.Read(ref _callbacks);
 
+    /// <summary>The same figures for each operation action the analyzer registered, named by its operation kinds.</summary>
+    public IEnumerable<(string Kinds, TimeSpan Cpu, long Bytes, long Callbacks)> Registrations =>
+        _registrations.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => (r.Key, TimeSpan.FromTicks(Interlocked.Read(ref r.Value.Nanoseconds) / 100),
+            Interlocked.Read(ref r.Value.Bytes), Interlocked.Read(ref r.Value.Callbacks)));
+
+    /// <summary>The inner analyzer's type name.</summary>
+    public string Name => inner.GetType().Name;
+
     /// <summary>Starts counting again from zero.</summary>
     public void Reset()
     {
         Interlocked.Exchange(ref _nanoseconds, 0);
         Interlocked.Exchange(ref _bytes, 0);
         Interlocked.Exchange(ref _callbacks, 0);
+        foreach (var registration in _registrations.Values)
+        {
+            Interlocked.Exchange(ref registration.Nanoseconds, 0);
+            Interlocked.Exchange(ref registration.Bytes, 0);
+            Interlocked.Exchange(ref registration.Callbacks, 0);
+        }
     }
 
     public override void Initialize(AnalysisContext context) => inner.Initialize(new Context(context, this));
 
-    private Action<T> Metered<T>(Action<T> action) => argument =>
+    private Action<T> Metered<T>(Action<T> action, ImmutableArray<OperationKind> kinds)
     {
-        var bytes = GC.GetAllocatedBytesForCurrentThread();
-        var start = ThreadCpuNanoseconds();
-        try
+        var registration = _registrations.GetOrAdd(string.Join("+", kinds), _ => new Registration());
+        return argument =>
         {
-            action(argument);
-        }
-        finally
-        {
-            Interlocked.Add(ref _nanoseconds, ThreadCpuNanoseconds() - start);
-            Interlocked.Add(ref _bytes, GC.GetAllocatedBytesForCurrentThread() - bytes);
-            Interlocked.Increment(ref _callbacks);
-        }
-    };
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
+            var start = ThreadCpuNanoseconds();
+            try
+            {
+                action(argument);
+            }
+            finally
+            {
+                var nanoseconds = ThreadCpuNanoseconds() - start;
+                var allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
+                Interlocked.Add(ref _nanoseconds, nanoseconds);
+                Interlocked.Add(ref _bytes, allocated);
+                Interlocked.Increment(ref _callbacks);
+                Interlocked.Add(ref registration.Nanoseconds, nanoseconds);
+                Interlocked.Add(ref registration.Bytes, allocated);
+                Interlocked.Increment(ref registration.Callbacks);
+            }
+        };
+    }
+
+    /// <summary>One registered action's running totals.</summary>
+    private sealed class Registration
+    {
+#pragma warning disable SA1401 // fields: updated with Interlocked
+        public long Nanoseconds;
+        public long Bytes;
+        public long Callbacks;
+#pragma warning restore SA1401
+    }
 
     private static long ThreadCpuNanoseconds()
     {
@@ -89,7 +124,7 @@ internal sealed class CpuMeteredAnalyzer(DiagnosticAnalyzer inner) : DiagnosticA
             outer.RegisterCompilationStartAction(start => action(new StartContext(start, meter)));
 
         public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) =>
-            outer.RegisterOperationAction(meter.Metered(action), operationKinds);
+            outer.RegisterOperationAction(meter.Metered(action, operationKinds), operationKinds);
 
         public override void RegisterCompilationAction(Action<CompilationAnalysisContext> action) => throw Unmetered();
 
@@ -110,7 +145,7 @@ internal sealed class CpuMeteredAnalyzer(DiagnosticAnalyzer inner) : DiagnosticA
         : CompilationStartAnalysisContext(outer.Compilation, outer.Options, outer.CancellationToken)
     {
         public override void RegisterOperationAction(Action<OperationAnalysisContext> action, ImmutableArray<OperationKind> operationKinds) =>
-            outer.RegisterOperationAction(meter.Metered(action), operationKinds);
+            outer.RegisterOperationAction(meter.Metered(action, operationKinds), operationKinds);
 
         public override void RegisterCompilationEndAction(Action<CompilationAnalysisContext> action) => throw Unmetered();
 

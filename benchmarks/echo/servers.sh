@@ -43,6 +43,23 @@ wait_listening() { # port
   return 1
 }
 
+# What the rest of the machine did during a round. The figures of a round hold only when the client and the server had
+# the cores to themselves: when other processes take one of the two cores, client and server share the other and every
+# request costs two context switches more (measured: Miou and C alike lose a third to half of their rate). So each
+# round reports the share of both cores that other processes used while it ran, from /proc/stat's busy time minus the CPU
+# time of this shell's children (bash's `times`: the client and the server, once they have been waited for).
+machine_mark() { # NAME: sets the variable NAME to "busy_seconds children_seconds" (no subshell: `times` must run here)
+  local busy
+  busy=$(awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat)
+  times >"$OUT/times" # a $(...) subshell's children would not be this shell's
+  printf -v "$1" '%s %s' "$busy" "$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } print s }' "$OUT/times")"
+}
+
+others_share() { # mark_before mark_after elapsed_seconds: other processes' CPU, as a percentage of both cores
+  awk -v a="$1" -v b="$2" -v el="$3" -v ncpu="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    o = (y[1] - x[1]) - (y[2] - x[2]); if (o < 0) o = 0; printf "%.0f", 100 * o / (el * ncpu) }'
+}
+
 start_server() { # contender port: starts it in the background (its pid in $server) and returns once it listens
   # MIOU_ECHO_STATS=1: samples/Echo prints its allocations and CPU per request at exit (the others ignore it).
   MIOU_ECHO_STATS=1 $(server_command "$1" "$2") >"$OUT/server.log" 2>&1 &

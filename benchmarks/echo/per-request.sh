@@ -14,6 +14,7 @@
 #   ROUNDS=3 SECONDS_MEASURED=5 benchmarks/echo/per-request.sh
 #
 #   BASELINE=d1542b1 benchmarks/echo/per-request.sh   # also samples/Echo as of that commit
+#   QUIET=90 benchmarks/echo/per-request.sh             # each round waits for a 90% idle machine (see servers.sh)
 #
 # Needs gcc, perf (with the syscalls tracepoints) and the .NET SDK; loopback only.
 set -euo pipefail
@@ -36,6 +37,7 @@ port=$((20000 + RANDOM % 20000))
 for round in $(seq 1 "$ROUNDS"); do
   for who in "${CONTENDERS[@]}"; do
     port=$((port + 1))
+    wait_quiet
     start_server "$who" "$port"
     # The client runs one second longer on each side of the measured window, so start-up and JIT are not counted.
     "$OUT/echo_client" "$port" "$CONNS" $((MEASURED + 2)) "$MSG" >"$OUT/client.txt" &

@@ -7,6 +7,7 @@
 #   benchmarks/echo/run.sh                 # 50 connections, 64-byte messages, 10 s, 5 runs each
 #   CONNS=50 MSG=64 DURATION=10 RUNS=5 TOOLS=../shared/tools benchmarks/echo/run.sh
 #   BASELINE=d1542b1 benchmarks/echo/run.sh # also samples/Echo (dom0 only) as of that commit: before/after in one run
+#   QUIET=90 benchmarks/echo/run.sh        # each round waits (up to QUIET_WAIT s) for the machine to be 90% idle
 #
 # Needs gcc (for the C tools) and the .NET SDK; loopback only. Prints one markdown table on stdout, and how many rounds
 # other processes disturbed; the raw client lines go to stderr, each with the share of both cores other processes used
@@ -23,6 +24,7 @@ port=$((20000 + RANDOM % 20000))
 for run in $(seq 1 "$RUNS"); do
   for who in "${CONTENDERS[@]}"; do
     port=$((port + 1))
+    wait_quiet
     machine_mark before
     started=$(date +%s.%N)
     start_server "$who" "$port"

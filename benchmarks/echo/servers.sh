@@ -60,6 +60,25 @@ others_share() { # mark_before mark_after elapsed_seconds: other processes' CPU,
     o = (y[1] - x[1]) - (y[2] - x[2]); if (o < 0) o = 0; printf "%.0f", 100 * o / (el * ncpu) }'
 }
 
+# QUIET=N (percent, off by default): before each round, wait until the machine has been at least N% idle over two
+# seconds (at most QUIET_WAIT seconds, default 120; the round then runs anyway and its others_cpu shows it), so that on
+# a machine shared with other work the rounds run in its quiet moments instead of at random.
+wait_quiet() {
+  [ -n "${QUIET:-}" ] || return 0
+  local waited=0 a b
+  while [ "$waited" -lt "${QUIET_WAIT:-120}" ]; do
+    a=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    sleep 2
+    b=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    if awk -v a="$a" -v b="$b" -v want="$QUIET" 'BEGIN { split(a, x, " "); split(b, y, " ");
+         exit !(y[2] > x[2] && 100 * (y[1] - x[1]) / (y[2] - x[2]) >= want) }'; then
+      return 0
+    fi
+    waited=$((waited + 2))
+  done
+  echo "the machine did not get ${QUIET}% idle within ${QUIET_WAIT:-120} s; running the round anyway" >&2
+}
+
 start_server() { # contender port: starts it in the background (its pid in $server) and returns once it listens
   # MIOU_ECHO_STATS=1: samples/Echo prints its allocations and CPU per request at exit (the others ignore it).
   MIOU_ECHO_STATS=1 $(server_command "$1" "$2") >"$OUT/server.log" 2>&1 &

@@ -43,6 +43,42 @@ wait_listening() { # port
   return 1
 }
 
+# What the rest of the machine did during a round. The figures of a round hold only when the client and the server had
+# the cores to themselves: when other processes take one of the two cores, client and server share the other and every
+# request costs two context switches more (measured: Miou and C alike lose a third to half of their rate). So each
+# round reports the share of both cores that other processes used while it ran, from /proc/stat's busy time minus the CPU
+# time of this shell's children (bash's `times`: the client and the server, once they have been waited for).
+machine_mark() { # NAME: sets the variable NAME to "busy_seconds children_seconds" (no subshell: `times` must run here)
+  local busy
+  busy=$(awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat)
+  times >"$OUT/times" # a $(...) subshell's children would not be this shell's
+  printf -v "$1" '%s %s' "$busy" "$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } print s }' "$OUT/times")"
+}
+
+others_share() { # mark_before mark_after elapsed_seconds: other processes' CPU, as a percentage of both cores
+  awk -v a="$1" -v b="$2" -v el="$3" -v ncpu="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    o = (y[1] - x[1]) - (y[2] - x[2]); if (o < 0) o = 0; printf "%.0f", 100 * o / (el * ncpu) }'
+}
+
+# QUIET=N (percent, off by default): before each round, wait until the machine has been at least N% idle over two
+# seconds (at most QUIET_WAIT seconds, default 120; the round then runs anyway and its others_cpu shows it), so that on
+# a machine shared with other work the rounds run in its quiet moments instead of at random.
+wait_quiet() {
+  [ -n "${QUIET:-}" ] || return 0
+  local waited=0 a b
+  while [ "$waited" -lt "${QUIET_WAIT:-120}" ]; do
+    a=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    sleep 2
+    b=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    if awk -v a="$a" -v b="$b" -v want="$QUIET" 'BEGIN { split(a, x, " "); split(b, y, " ");
+         exit !(y[2] > x[2] && 100 * (y[1] - x[1]) / (y[2] - x[2]) >= want) }'; then
+      return 0
+    fi
+    waited=$((waited + 2))
+  done
+  echo "the machine did not get ${QUIET}% idle within ${QUIET_WAIT:-120} s; running the round anyway" >&2
+}
+
 start_server() { # contender port: starts it in the background (its pid in $server) and returns once it listens
   # MIOU_ECHO_STATS=1: samples/Echo prints its allocations and CPU per request at exit (the others ignore it).
   MIOU_ECHO_STATS=1 $(server_command "$1" "$2") >"$OUT/server.log" 2>&1 &

@@ -33,7 +33,7 @@ ticks() { # pid: the process's utime + stime (all its threads), in clock ticks
 }
 CONTENDERS=(c miou dotnet)
 if [ -n "$BASELINE" ]; then CONTENDERS+=(miou-baseline); fi
-port=$((20000 + RANDOM % 20000))
+port=$(first_port)
 for round in $(seq 1 "$ROUNDS"); do
   for who in "${CONTENDERS[@]}"; do
     port=$((port + 1))

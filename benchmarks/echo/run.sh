@@ -20,7 +20,7 @@ source "$(dirname "$0")/servers.sh"
 
 CONTENDERS=(c miou miou-spread dotnet)
 if [ -n "$BASELINE" ]; then CONTENDERS+=(miou-baseline); fi
-port=$((20000 + RANDOM % 20000))
+port=$(first_port)
 for run in $(seq 1 "$RUNS"); do
   for who in "${CONTENDERS[@]}"; do
     port=$((port + 1))

@@ -24,6 +24,14 @@ if [ -n "$BASELINE" ]; then
   dotnet build -c Release -v quiet -nologo "$OUT/baseline-src/samples/Echo/Echo.csproj" -o "$OUT/baseline" >/dev/null
 fi
 
+first_port() { # a port to start counting from, below the kernel's ephemeral range: the client's connections take
+  # local ports from that range, and a server asked to listen on one still held by a closed connection (TIME_WAIT) fails
+  # to bind (the plain .NET server aborted on it)
+  local low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+  echo $((10000 + RANDOM % (low - 10000 - 1000)))
+}
+
 server_command() { # contender port
   case "$1" in
     c) echo "$OUT/c_echo_server $2 $CONNS" ;;

@@ -291,25 +291,23 @@ public class Promise : FrameContinuation
             return;
         }
 
+        if (fiber.Source is null)
+        {
+            Rules.OnBodyReturned(this);
+            return;
+        }
+
         Started(fiber);
     }
 
-    /// <summary>What a started body's fiber says: returned at once, suspended (it continues into this promise), or failed.</summary>
+    /// <summary>
+    /// What a started body's fiber says when it did not return at once (the callers publish that case themselves, with or
+    /// without a value): suspended (it continues into this promise), completed in its frame, or failed.
+    /// </summary>
     private protected void Started<T>(Fiber<T> fiber)
     {
         switch (fiber.Source)
         {
-            case null:
-                if (this is Promise<T> typed)
-                {
-                    Rules.OnBodyReturned(typed, fiber.SyncResult);
-                }
-                else
-                {
-                    Rules.OnBodyReturned(this);
-                }
-
-                break;
             case FiberBox<T> box:
                 if (box.IsCompleted)
                 {
@@ -322,7 +320,7 @@ public class Promise : FrameContinuation
 
                 break;
             default:
-                Rules.OnBodyFailed(this, (ExceptionDispatchInfo)fiber.Source);
+                Rules.OnBodyFailed(this, (ExceptionDispatchInfo)fiber.Source!);
                 break;
         }
     }
@@ -479,6 +477,12 @@ public sealed class Promise<T> : Promise
         catch (Exception e)
         {
             Rules.OnBodyFailed(this, ExceptionDispatchInfo.Capture(e));
+            return;
+        }
+
+        if (fiber.Source is null)
+        {
+            Rules.OnBodyReturned(this, fiber.SyncResult);
             return;
         }
 

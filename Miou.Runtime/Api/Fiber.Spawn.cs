@@ -41,7 +41,13 @@ public readonly partial struct Fiber
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return new(new SpawnAwaitable<Unit>(NewChild<Unit>(body, "Fiber.SpawnAsync", file, line), orphans, give));
+        if (orphans is null && give is null)
+        {
+            var parent = Suspension.CurrentTask("Fiber.SpawnAsync");
+            return new(new Promise(parent.Run, parent, parent.Domain, body, SiteFile(file), line));
+        }
+
+        return new(new SpawnWith<Unit>(NewChild<Unit>(body, "Fiber.SpawnAsync", file, line), orphans, give));
     }
 
     /// <summary>Spawns a child task on another domain (direct style); see <see cref="CallAsync{T}(Func{Fiber{T}}, Domain?, Orphans{T}?, IEnumerable{Resource}?, string, int)"/>.</summary>

@@ -34,10 +34,7 @@ public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IOperation
             return child;
         }
 
-        var with = (SpawnWith<T>)_spawn;
-        Rules.Spawn(parent, with.Child, with.Give);
-        with.Orphans?.Register(parent, with.Child); // after the spawn, as the original (spec §10 Q11)
-        return with.Child;
+        return ((SpawnWith<T>)_spawn).Spawn(parent);
     }
 
     /// <summary>Part of Miou's suspend protocol.</summary>
@@ -59,6 +56,14 @@ internal sealed class SpawnWith<T>(Promise<T> child, Orphans<T>? orphans, IEnume
     internal Orphans<T>? Orphans { get; } = orphans;
 
     internal IEnumerable<Resource>? Give { get; } = give;
+
+    /// <summary>Spawns the child, gives it the resources and registers it in the orphans.</summary>
+    internal Promise<T> Spawn(Promise parent)
+    {
+        Rules.Spawn(parent, Child, Give);
+        Orphans?.Register(parent, Child); // after the spawn, as the original (spec §10 Q11)
+        return Child;
+    }
 }
 
 /// <summary>The awaitable of a spawn on another domain: resumes with the new child's promise.</summary>
@@ -137,26 +142,44 @@ public readonly struct CallAwaitable : ICriticalNotifyCompletion, IOperationAwai
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct SpawnAwaitable : ICriticalNotifyCompletion, IOperationAwaiter
 {
-    private readonly SpawnAwaitable<Unit> _inner;
+    /// <summary>
+    /// The child's promise, of exactly <see cref="Promise"/>, or a <see cref="SpawnWith{T}"/> (its child a
+    /// <see cref="Promise{T}"/> of <see cref="Unit"/>, as orphans of <see cref="Unit"/> hold) when orphans or resources come
+    /// with it.
+    /// </summary>
+    private readonly object _spawn;
 
-    internal SpawnAwaitable(SpawnAwaitable<Unit> inner) => _inner = inner;
+    internal SpawnAwaitable(Promise child) => _spawn = child;
+
+    internal SpawnAwaitable(SpawnWith<Unit> with) => _spawn = with;
 
     /// <summary>Gets the awaiter.</summary>
     public SpawnAwaitable GetAwaiter() => this;
 
-    /// <summary>Always false.</summary>
+    /// <summary>Always false: a spawn is two scheduling points (spec §1.3).</summary>
     public bool IsCompleted => false;
 
-    /// <summary>Spawns the child and returns its promise.</summary>
-    public Promise GetResult() => _inner.GetResult();
+    /// <summary>Spawns the child (it is queued now) and returns its promise.</summary>
+    public Promise GetResult()
+    {
+        var parent = Suspension.Resumed();
+        if (_spawn is SpawnWith<Unit> with)
+        {
+            return with.Spawn(parent);
+        }
+
+        var child = Unsafe.As<Promise>(_spawn);
+        Rules.Spawn(parent, child, null);
+        return child;
+    }
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void OnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <summary>Part of Miou's suspend protocol.</summary>
-    public void UnsafeOnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
+    public void UnsafeOnCompleted(Action continuation) => Suspension.Register(continuation, Operation);
 
-    internal PendingOp Operation => _inner.Operation;
+    internal PendingOp Operation => new(OpKind.Points, null, 2);
 
     PendingOp IOperationAwaiter.Operation => Operation;
 }

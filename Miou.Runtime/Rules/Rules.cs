@@ -84,10 +84,41 @@ internal static class Rules
     /// <summary>Normal termination: rules 4 then 1 (both fatal), then the value is published.</summary>
     internal static void OnBodyReturned<T>(Promise<T> task, T value)
     {
+        if (MayReturn(task))
+        {
+            if (task.TrySetReturned(value))
+            {
+                DomainScheduler.NotifyTerminated(task);
+            }
+
+            MaybeTornDown(task);
+        }
+    }
+
+    /// <summary>Normal termination of a void task (a promise of exactly <see cref="Promise"/>): as above, with no value.</summary>
+    internal static void OnBodyReturned(Promise task)
+    {
+        if (MayReturn(task))
+        {
+            if (task.TrySetReturned())
+            {
+                DomainScheduler.NotifyTerminated(task);
+            }
+
+            MaybeTornDown(task);
+        }
+    }
+
+    /// <summary>
+    /// Rules 4 then 1 on a body that returned: false when it returned from inside an operation (it fails instead), throws
+    /// when it leaks resources or children; true when its outcome may be published.
+    /// </summary>
+    private static bool MayReturn(Promise task)
+    {
         if (task.Op != OpKind.None)
         {
             OnBodyFailed(task, ExceptionDispatchInfo.Capture(DiscardedFiber(task)));
-            return;
+            return false;
         }
 
         task.BodyDone = true;
@@ -108,12 +139,7 @@ internal static class Rules
         }
 
         task.Domain.Trace(TraceKind.Done, task);
-        if (task.TrySetReturned(value))
-        {
-            DomainScheduler.NotifyTerminated(task);
-        }
-
-        MaybeTornDown(task);
+        return true;
     }
 
     /// <summary>Abnormal termination: finalise resources, cancel children, publish the failure (rule 3).</summary>

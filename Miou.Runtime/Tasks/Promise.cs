@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Miou.Building;
 using Miou.Scheduling;
@@ -7,10 +8,17 @@ namespace Miou;
 /// <summary>
 /// The handle on a task, and its node in the task tree: its parent, its children, what it owns, its outcome.
 /// Only the task that created a promise (its parent) may await or cancel it. A <see cref="Promise"/> typed as such is
-/// the promise of a task whose value is ignored or absent; <see cref="Promise{T}"/> carries a value.
+/// the promise of a task whose value is ignored or absent; <see cref="Promise{T}"/> carries a value. A void child spawned
+/// on its own domain without orphans or resources is a promise of exactly this type (its body is a <see cref="Func{Fiber}"/>):
+/// a store of it into a <c>Promise[]</c> then takes the runtime's exact-type path, without the covariance check that a
+/// subclass costs.
 /// </summary>
-public abstract class Promise : FrameContinuation
+public class Promise : FrameContinuation
 {
+    // A void child's promise: body is a Func<Fiber>.
+    internal Promise(RunContext run, Promise parent, DomainScheduler domain, Func<Fiber> body, string? spawnFile, int spawnLine)
+        : this(run, parent, domain, spawnFile, spawnLine) => Frame = body;
+
     private protected Promise(RunContext run, Promise? parent, DomainScheduler domain, string? spawnFile, int spawnLine)
     {
         Id = run.NextPromiseId();
@@ -267,7 +275,55 @@ public abstract class Promise : FrameContinuation
         return true;
     }
 
-    internal abstract void StartBody();
+    /// <summary>Runs the body up to its first suspension; this is a void child's (see <see cref="Promise{T}"/> for the others).</summary>
+    internal virtual void StartBody()
+    {
+        var body = Unsafe.As<Func<Fiber>>(Frame!); // this type is created only with a Func<Fiber> body
+        Frame = null;
+        Fiber<Unit> fiber;
+        try
+        {
+            fiber = body().Inner;
+        }
+        catch (Exception e)
+        {
+            Rules.OnBodyFailed(this, ExceptionDispatchInfo.Capture(e));
+            return;
+        }
+
+        if (fiber.Source is null)
+        {
+            Rules.OnBodyReturned(this);
+            return;
+        }
+
+        Started(fiber);
+    }
+
+    /// <summary>
+    /// What a started body's fiber says when it did not return at once (the callers publish that case themselves, with or
+    /// without a value): suspended (it continues into this promise), completed in its frame, or failed.
+    /// </summary>
+    private protected void Started<T>(Fiber<T> fiber)
+    {
+        switch (fiber.Source)
+        {
+            case FiberBox<T> box:
+                if (box.IsCompleted)
+                {
+                    Rules.OnBodyCompleted(this, box);
+                }
+                else
+                {
+                    box.SetContinuation(this);
+                }
+
+                break;
+            default:
+                Rules.OnBodyFailed(this, (ExceptionDispatchInfo)fiber.Source!);
+                break;
+        }
+    }
 
     /// <summary>What an await of this promise yields, its value ignored.</summary>
     internal Result<Unit> UnitOutcome()
@@ -292,7 +348,10 @@ public abstract class Promise : FrameContinuation
         }
     }
 
-    internal abstract void ReturnBoxed(FiberBox box);
+    internal virtual void ReturnBoxed(FiberBox box) => Rules.OnBodyReturned(this);
+
+    /// <summary>Marks a void task returned (no value to keep); false if it was already terminated (cancelled).</summary>
+    internal bool TrySetReturned() => TryMarkReturned();
 
     internal sealed override void OnCalleeCompleted(FiberBox callee) => Rules.OnBodyCompleted(this, callee);
 
@@ -408,7 +467,7 @@ public sealed class Promise<T> : Promise
             if (body is Func<Fiber> voidBody)
             {
                 var inner = voidBody().Inner;
-                fiber = System.Runtime.CompilerServices.Unsafe.As<Fiber<Unit>, Fiber<T>>(ref inner); // T is Unit here
+                fiber = Unsafe.As<Fiber<Unit>, Fiber<T>>(ref inner); // T is Unit here
             }
             else
             {
@@ -421,26 +480,13 @@ public sealed class Promise<T> : Promise
             return;
         }
 
-        switch (fiber.Source)
+        if (fiber.Source is null)
         {
-            case null:
-                Rules.OnBodyReturned(this, fiber.SyncResult);
-                break;
-            case FiberBox<T> box:
-                if (box.IsCompleted)
-                {
-                    Rules.OnBodyCompleted(this, box);
-                }
-                else
-                {
-                    box.SetContinuation(this);
-                }
-
-                break;
-            default:
-                Rules.OnBodyFailed(this, (ExceptionDispatchInfo)fiber.Source);
-                break;
+            Rules.OnBodyReturned(this, fiber.SyncResult);
+            return;
         }
+
+        Started(fiber);
     }
 
     internal override void ReturnBoxed(FiberBox box) => Rules.OnBodyReturned(this, ((FiberBox<T>)box).Result);

@@ -4,8 +4,8 @@ using System.Diagnostics;
 /// What the server spent per request, printed at exit when <c>MIOU_ECHO_STATS=1</c> (benchmarks/echo/per-request.sh sets
 /// it): bytes allocated, process CPU time and its user-mode part over the serving window, from the moment every expected
 /// connection has been accepted (start-up and most of the JIT are behind) to the moment the last one has closed, divided
-/// by the requests (reads that returned data) served in it; and the window's collections per generation and GC pause. These two figures hardly move with a shared machine's load, unlike
-/// requests/s.
+/// by the requests (reads that returned data) served in it; and the window's collections per generation and GC pause.
+/// The bytes and the CPU per request hardly move with a shared machine's load, unlike requests/s.
 /// </summary>
 internal static class EchoStats
 {

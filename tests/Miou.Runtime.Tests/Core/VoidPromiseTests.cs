@@ -1,3 +1,5 @@
+using static Miou.Tests.Support.Runs;
+
 namespace Miou.Tests.Core;
 
 /// <summary>
@@ -27,30 +29,39 @@ public class VoidPromiseTests
     }
 
     [Test]
-    public void A_plain_void_child_returns_fails_synchronously_fails_after_suspending_and_is_cancelled_as_before()
-    {
-        var outcomes = new List<string>();
-        Fiber.Run(async () =>
+    public void A_plain_void_child_returns_fails_synchronously_fails_after_suspending_and_is_cancelled_as_before() =>
+        ForSeeds(seed =>
         {
-            var returned = await Fiber.SpawnAsync(async () => await Fiber.YieldAsync());
-            var failsAtOnce = await Fiber.SpawnAsync(() => throw new InvalidOperationException("at once"));
-            var failsLater = await Fiber.SpawnAsync(async () =>
+            var outcomes = new List<string>();
+            Fiber.Run(async () =>
             {
-                await Fiber.YieldAsync();
-                throw new InvalidOperationException("later");
-            });
-            var cancelled = await Fiber.SpawnAsync(async () => await Fiber.YieldAsync());
-            await Fiber.CancelAsync(cancelled);
-            foreach (var p in new[] { returned, failsAtOnce, failsLater, cancelled })
-            {
-                var r = await Fiber.AwaitResultAsync(p);
-                outcomes.Add(r.IsOk ? $"ok {p.State}" : $"{r.Error!.GetType().Name} {p.State}");
-            }
-        });
+                var returned = await Fiber.SpawnAsync(async () => await Fiber.YieldAsync());
+                var failsAtOnce = await Fiber.SpawnAsync(() => throw new InvalidOperationException("at once"));
+                var failsLater = await Fiber.SpawnAsync(async () =>
+                {
+                    await Fiber.YieldAsync();
+                    throw new InvalidOperationException("later");
+                });
 
-        Assert.That(outcomes, Is.EqualTo(new[]
-        {
-            "ok Finished", "InvalidOperationException Exited", "InvalidOperationException Exited", "CancelledException Exited",
-        }));
-    }
+                // Never ends on its own: whatever the interleaving, the cancellation finds it running.
+                var cancelled = await Fiber.SpawnAsync(async () =>
+                {
+                    while (true)
+                    {
+                        await Fiber.YieldAsync();
+                    }
+                });
+                await Fiber.CancelAsync(cancelled);
+                foreach (var p in new[] { returned, failsAtOnce, failsLater, cancelled })
+                {
+                    var r = await Fiber.AwaitResultAsync(p);
+                    outcomes.Add(r.IsOk ? $"ok {p.State}" : $"{r.Error!.GetType().Name} {p.State}");
+                }
+            }, Seeded(seed));
+
+            Assert.That(outcomes, Is.EqualTo(new[]
+            {
+                "ok Finished", "InvalidOperationException Exited", "InvalidOperationException Exited", "CancelledException Exited",
+            }));
+        });
 }

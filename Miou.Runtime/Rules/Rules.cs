@@ -100,7 +100,7 @@ internal static class Rules
     {
         if (MayReturn(task))
         {
-            if (task.TrySetReturned())
+            if (task.TryMarkReturned())
             {
                 DomainScheduler.NotifyTerminated(task);
             }

@@ -535,7 +535,7 @@ internal sealed partial class DomainScheduler
                 switch (Answer(task))
                 {
                     case Answered.Resume:
-                        _budget = budget; // the task's awaiters may spend it (TryAnswerInPlace)
+                        _budget = budget; // the task's awaiters may spend it (TryAnswerPointInPlace)
                         Resume(task);
                         budget = _budget;
                         break;
@@ -553,48 +553,47 @@ internal sealed partial class DomainScheduler
     /// <summary>
     /// The scheduling points the running task's slot may still answer without ending (spec §8.4's quanta) while the task
     /// runs: <see cref="RunSlot"/> keeps its count in a local and hands it over here only around the task's code, whose
-    /// awaiters spend it when they answer an operation in place (<see cref="TryAnswerInPlace"/>).
+    /// awaiters spend it when they answer an operation in place (<see cref="TryAnswerPointInPlace"/>).
     /// </summary>
     private int _budget;
 
     /// <summary>
-    /// Answers now, on the running <paramref name="task"/>'s behalf, an operation of <paramref name="points"/> scheduling
-    /// points that only count points (its answer resumes the task whatever happened), when the slot would answer every one
-    /// of them with nothing else done in between: the slot's budget covers them, or <see cref="NextStepPopsOnly"/> holds
-    /// (then each point the budget does not cover starts a slot run in place, as <see cref="RunSlot"/> does). The points are
-    /// spent from the budget as the slot would spend them. Then the awaiter completes at once: no suspension, no resumption.
-    /// Refused, so that the task suspends and the slot answers it, when the task is cancelled (the answer throws), or when
-    /// an operation is already pending (a discarded fiber: registering this one reports it).
+    /// Answers now, on the running <paramref name="task"/>'s behalf, one scheduling point of an operation that only counts
+    /// points (its answer resumes the task whatever happened), when the slot would answer it with nothing else done first:
+    /// the slot's budget covers it, or <see cref="NextStepPopsOnly"/> holds (then the point starts a slot run in place, as
+    /// <see cref="RunSlot"/> does). The point is spent from the budget as the slot would spend it. Then the awaiter completes
+    /// at once: no suspension, no resumption. Refused, so that the task suspends and the slot answers it, when the task is
+    /// cancelled (the answer throws), or when an operation is already pending (a discarded fiber: registering this one
+    /// reports it).
     /// </summary>
-    internal bool TryAnswerInPlace(Promise task, int points)
+    private bool TryAnswerPointInPlace(Promise task)
     {
-        if (task.Op != OpKind.None || task.CancelRequested || (_budget < points && !NextStepPopsOnly()))
+        if (task.Op != OpKind.None || task.CancelRequested)
         {
             return false;
         }
 
-        var budget = _budget;
-        for (var i = 0; i < points; i++)
+        if (_budget == 0)
         {
-            if (budget == 0)
+            if (!NextStepPopsOnly())
             {
-                budget = _quanta; // a slot run in place (NextStepPopsOnly held)
+                return false;
             }
 
-            budget--;
+            _budget = _quanta; // a slot run in place
         }
 
-        _budget = budget;
+        _budget--;
         return true;
     }
 
     /// <summary>
-    /// An await of <paramref name="child"/>, which has terminated, answered in place (see <see cref="TryAnswerInPlace"/>):
+    /// An await of <paramref name="child"/>, which has terminated, answered in place (see <see cref="TryAnswerPointInPlace"/>):
     /// its answer is one point, and resumes the task when the child is its own (rule 2; otherwise the slot answers it and
     /// reports the broken rule). Called by the await awaiters' <c>IsCompleted</c>.
     /// </summary>
     internal static bool TryAwaitInPlace(Promise child) =>
-        t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task) && domain.TryAnswerInPlace(task, 1);
+        t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task) && domain.TryAnswerPointInPlace(task);
 
     /// <summary>
     /// Whether the task whose slot ends now, queued at the tail, would be the next thing this domain does, with nothing done

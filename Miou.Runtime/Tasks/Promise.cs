@@ -264,7 +264,8 @@ public class Promise : FrameContinuation
         return true;
     }
 
-    private protected bool TryMarkReturned()
+    /// <summary>Marks the task returned (a void task's whole outcome); false if it was already terminated (cancelled).</summary>
+    internal bool TryMarkReturned()
     {
         if (CurrentStatus != Status.Running)
         {
@@ -349,9 +350,6 @@ public class Promise : FrameContinuation
     }
 
     internal virtual void ReturnBoxed(FiberBox box) => Rules.OnBodyReturned(this);
-
-    /// <summary>Marks a void task returned (no value to keep); false if it was already terminated (cancelled).</summary>
-    internal bool TrySetReturned() => TryMarkReturned();
 
     internal sealed override void OnCalleeCompleted(FiberBox callee) => Rules.OnBodyCompleted(this, callee);
 

@@ -341,14 +341,25 @@ public sealed class UnixEventLoop : IEvents
             return;
         }
 
+        // A waiter in no list has a null Next (every removal clears it), so it is stored only when there is a list to
+        // join: most descriptors have one waiter per direction, and the store would cost a GC write barrier.
+        Debug.Assert(waiter.Next is null, "a waiter joins a list with no stale link");
         if (waiter.Write)
         {
-            waiter.Next = entry.Writers;
+            if (entry.Writers is { } writers)
+            {
+                waiter.Next = writers;
+            }
+
             entry.Writers = waiter;
         }
         else
         {
-            waiter.Next = entry.Readers;
+            if (entry.Readers is { } readers)
+            {
+                waiter.Next = readers;
+            }
+
             entry.Readers = waiter;
         }
 

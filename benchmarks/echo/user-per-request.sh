@@ -25,9 +25,7 @@ echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"
 port=$(first_port)
 for round in $(seq 1 "$ROUNDS"); do
   for who in "${CONTENDERS[@]}"; do
-    port=$((port + 1))
-    wait_quiet
-    start_server "$who" "$port"
+    next_server "$who"
     # perf needs a moment to attach (it reads the process's mappings): start it before the client, whose run it then
     # covers from the first request (the server only waits in epoll_wait before, which takes no samples).
     perf record -e cpu-clock -F 4999 -t "$server" -o "$OUT/perf.data" >/dev/null 2>&1 &

@@ -122,28 +122,14 @@ public sealed class UnixEventLoop : IEvents
     internal static UnixEventLoop? CurrentOrNull => t_current;
 
     /// <inheritdoc/>
-    public unsafe ReadOnlySpan<Signal> Select(bool block, ReadOnlySpan<int> cancelledSyscalls)
+    public ReadOnlySpan<Signal> Select(bool block, ReadOnlySpan<int> cancelledSyscalls)
     {
         // cancelledSyscalls: already forgotten by the operations themselves (see the remarks), nothing left to do.
         _signalCount = 0;
         if (block || --_pollCountdown <= 0)
         {
             _pollCountdown = _pollInterval;
-            var timeout = block && _readyNow.Count == 0 ? TimeoutToNextSleeper() : 0;
-            KernelPolls++;
-            var n = Libc.epoll_wait(_epfd, _events, MaxEvents, timeout);
-            if (n < 0)
-            {
-                var errno = Libc.SystemErrno;
-                if (errno != Errno.EINTR)
-                {
-                    throw new UnixException(errno, "epoll_wait");
-                }
-
-                n = 0;
-            }
-
-            Dispatch(n);
+            Dispatch(PollKernel(block && _readyNow.Count == 0 ? TimeoutToNextSleeper() : 0));
         }
 
         if (_readyNow.Count > 0)
@@ -157,6 +143,31 @@ public sealed class UnixEventLoop : IEvents
         }
 
         return new ReadOnlySpan<Signal>(_signals, 0, _signalCount);
+    }
+
+    /// <summary>
+    /// One <c>epoll_wait</c>: how many events it put in the buffer (0 if interrupted by a signal). Out of line: a method with
+    /// an inlined P/Invoke sets up its transition frame in its prologue (a runtime helper and a thread-local lookup) on
+    /// every call, and <see cref="Select"/> runs after every scheduling step while only every
+    /// <see cref="UnixOptions.PollInterval"/>-th non-blocking one asks the kernel.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private unsafe int PollKernel(int timeout)
+    {
+        KernelPolls++;
+        var n = Libc.epoll_wait(_epfd, _events, MaxEvents, timeout);
+        if (n < 0)
+        {
+            var errno = Libc.SystemErrno;
+            if (errno != Errno.EINTR)
+            {
+                throw new UnixException(errno, "epoll_wait");
+            }
+
+            n = 0;
+        }
+
+        return n;
     }
 
     /// <inheritdoc/>
@@ -330,14 +341,25 @@ public sealed class UnixEventLoop : IEvents
             return;
         }
 
+        // A waiter in no list has a null Next (every removal clears it), so it is stored only when there is a list to
+        // join: most descriptors have one waiter per direction, and the store would cost a GC write barrier.
+        Debug.Assert(waiter.Next is null, "a waiter joins a list with no stale link");
         if (waiter.Write)
         {
-            waiter.Next = entry.Writers;
+            if (entry.Writers is { } writers)
+            {
+                waiter.Next = writers;
+            }
+
             entry.Writers = waiter;
         }
         else
         {
-            waiter.Next = entry.Readers;
+            if (entry.Readers is { } readers)
+            {
+                waiter.Next = readers;
+            }
+
             entry.Readers = waiter;
         }
 
@@ -523,9 +545,7 @@ public sealed class UnixEventLoop : IEvents
             var data = *(ulong*)(ev + dataOffset);
             if (data == InterruptToken)
             {
-                Volatile.Write(ref _interruptPending, 0); // first: an Interrupt from now on writes again
-                ulong drained;
-                _ = Libc.read(_eventFd, (byte*)&drained, sizeof(ulong)); // EAGAIN: drained already, fine
+                DrainInterrupt();
                 continue;
             }
 
@@ -544,14 +564,23 @@ public sealed class UnixEventLoop : IEvents
             if ((events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | error)) != 0)
             {
                 entry.ReadReady = true;
-                entry.Readers = WakeAll(entry.Readers);
+                if (entry.Readers is { } readers)
+                {
+                    WakeAll(readers);
+                    entry.Readers = null; // stored only when there was a list: a store of null needs no GC write barrier
+                }
             }
 
-            // Errors wake writers too: a refused non-blocking connect waits for writability (U5).
+            // Errors wake writers too: a refused non-blocking connect waits for writability (U5). Most EPOLLOUT edges of
+            // a busy socket (its sent data acknowledged) find no writer.
             if ((events & (Libc.EPOLLOUT | error)) != 0)
             {
                 entry.WriteReady = true;
-                entry.Writers = WakeAll(entry.Writers);
+                if (entry.Writers is { } writers)
+                {
+                    WakeAll(writers);
+                    entry.Writers = null;
+                }
             }
 
             if (entry.Socket is null && !entry.HasWaiters)
@@ -561,19 +590,34 @@ public sealed class UnixEventLoop : IEvents
         }
     }
 
-    private Waiter? WakeAll(Waiter? list)
+    private void WakeAll(Waiter? list)
     {
         while (list is not null)
         {
             var next = list.Next;
-            list.Next = null;
+            if (next is not null)
+            {
+                list.Next = null; // most lists have one waiter, whose Next is already null: no store, no write barrier
+            }
+
             list.Registered = false;
             _waiters--;
             Emit(list.Syscall!);
             list = next;
         }
+    }
 
-        return null;
+    /// <summary>
+    /// The interrupt eventfd was readable: reset it. Out of line, because a method with an inlined P/Invoke sets up its
+    /// transition frame in its prologue (a runtime helper and a thread-local lookup) on every call, and
+    /// <see cref="Dispatch"/> runs at every epoll_wait while an interrupt is rare.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private unsafe void DrainInterrupt()
+    {
+        Volatile.Write(ref _interruptPending, 0); // first: an Interrupt from now on writes again
+        ulong drained;
+        _ = Libc.read(_eventFd, (byte*)&drained, sizeof(ulong)); // EAGAIN: drained already, fine
     }
 
     private void FlushReadyNow()

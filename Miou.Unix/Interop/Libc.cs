@@ -11,7 +11,8 @@ namespace Miou.Unix.Interop;
 /// then a thread-local store), where these calls need errno only when they fail; their callers read
 /// <see cref="SystemErrno"/> on failure, first thing after the call. One file per syscall family: <c>Epoll.cs</c>,
 /// <c>EventFd.cs</c>, <c>Socket.cs</c> (socket, bind, listen, getsockname, socket options), <c>Accept.cs</c>,
-/// <c>Connect.cs</c>, <c>ReadWrite.cs</c> (read, write, recv, send), <c>Datagram.cs</c> (recvfrom, sendto),
+/// <c>Connect.cs</c>, <c>ReadWrite.cs</c> (read, write, recv, send), <c>SocketCalls.cs</c> (the read and send of non-blocking
+/// sockets, made directly: no cancellation point, no GC transition), <c>Datagram.cs</c> (recvfrom, sendto),
 /// <c>Shutdown.cs</c>, <c>Close.cs</c>, <c>Fcntl.cs</c>; socket addresses are encoded in <c>SockAddr.cs</c>.
 /// </summary>
 internal static partial class Libc

@@ -113,9 +113,12 @@ public sealed partial class UnixSocket
             }
             finally
             {
-                loop.EndWait(waiter);
+                waiter.Loop!.EndWait(waiter);
             }
 
+            // The same loop (BeginWait set it on the waiter, which no other task uses meanwhile): read again after the
+            // suspension instead of kept across it, so the frame has no field for it (one GC write barrier less per wait).
+            loop = waiter.Loop;
             mayRead = true;
         }
     }

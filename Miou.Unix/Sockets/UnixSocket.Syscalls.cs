@@ -21,12 +21,13 @@ public sealed partial class UnixSocket
     private unsafe int TryRead(Span<byte> buffer)
     {
         var fd = Handle;
+        var direct = IsNonBlocking && Kind != SocketKind.Unknown; // a call that cannot block (see Libc.SocketRead)
         fixed (byte* p = buffer)
         {
             int n;
             do
             {
-                n = Outcome(Libc.read(fd, p, (nuint)buffer.Length), "read");
+                n = Outcome(direct ? Libc.SocketRead(fd, p, (nuint)buffer.Length) : Libc.read(fd, p, (nuint)buffer.Length), "read");
             }
             while (n == Interrupted);
             return n;
@@ -46,13 +47,16 @@ public sealed partial class UnixSocket
         return n;
     }
 
-    /// <summary>One write: the count, or -1 with errno (<see cref="Libc.SystemErrno"/>). Sockets use send with MSG_NOSIGNAL.</summary>
+    /// <summary>
+    /// One write: the count, or -1 with errno (<see cref="Libc.SystemErrno"/>). Sockets use send with MSG_NOSIGNAL; a
+    /// non-blocking socket's is a call that cannot block (see <see cref="Libc.SocketSend"/>).
+    /// </summary>
     private unsafe nint SendOnce(int fd, ReadOnlySpan<byte> buffer)
     {
         fixed (byte* p = buffer)
         {
-            return Kind == SocketKind.Unknown
-                ? Libc.write(fd, p, (nuint)buffer.Length)
+            return Kind == SocketKind.Unknown ? Libc.write(fd, p, (nuint)buffer.Length)
+                : IsNonBlocking ? Libc.SocketSend(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL)
                 : Libc.send(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL);
         }
     }

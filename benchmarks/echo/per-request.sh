@@ -36,9 +36,7 @@ if [ -n "$BASELINE" ]; then CONTENDERS+=(miou-baseline); fi
 port=$(first_port)
 for round in $(seq 1 "$ROUNDS"); do
   for who in "${CONTENDERS[@]}"; do
-    port=$((port + 1))
-    wait_quiet
-    start_server "$who" "$port"
+    next_server "$who"
     # The client runs one second longer on each side of the measured window, so start-up and JIT are not counted.
     "$OUT/echo_client" "$port" "$CONNS" $((MEASURED + 2)) "$MSG" >"$OUT/client.txt" &
     client=$!

@@ -87,6 +87,13 @@ wait_quiet() {
   echo "the machine did not get ${QUIET}% idle within ${QUIET_WAIT:-120} s; running the round anyway" >&2
 }
 
+next_server() { # contender: the next port, a quiet machine if QUIET asks for one, and the contender's server on that
+  # port (as start_server: its pid in $server); $port counts up from first_port's answer, set by the caller
+  port=$((port + 1))
+  wait_quiet
+  start_server "$1" "$port"
+}
+
 start_server() { # contender port: starts it in the background (its pid in $server) and returns once it listens
   # MIOU_ECHO_STATS=1: samples/Echo prints its allocations and CPU per request at exit (the others ignore it).
   MIOU_ECHO_STATS=1 $(server_command "$1" "$2") >"$OUT/server.log" 2>&1 &

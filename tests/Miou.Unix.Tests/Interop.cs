@@ -17,7 +17,23 @@ internal static unsafe partial class TestLibc
     [LibraryImport("libc.so.6", SetLastError = true)]
     internal static partial int setsockopt(int fd, int level, int name, byte* value, int valueLen);
 
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    internal static partial int socketpair(int domain, int type, int protocol, int* fds);
+
     private const int O_CLOEXEC = 0x80000;
+
+    /// <summary>A connected pair of non-blocking, close-on-exec Unix-domain stream sockets.</summary>
+    internal static (int A, int B) NonBlockingSocketPair()
+    {
+        const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_NONBLOCK = 0x800;
+        var fds = stackalloc int[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | O_CLOEXEC, 0, fds) < 0)
+        {
+            throw new InvalidOperationException($"socketpair failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return (fds[0], fds[1]);
+    }
 
     /// <summary>A close-on-exec pipe: (read end, write end).</summary>
     internal static (int Read, int Write) Pipe()

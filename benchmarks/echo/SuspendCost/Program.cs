@@ -1,8 +1,10 @@
 // What one wait of the echo server's request path costs the runtime alone, with no kernel in it: a task suspends on a
 // trivial event source that signals it at the next select, two million times, with Fiber.SuspendAsync(name, register)
-// (a new syscall per wait, what Miou.Unix did) and with Fiber.SuspendAgainAsync(syscall, register) (one syscall reused,
-// what it does now), alternated over five rounds. Prints the process's user CPU time and the thread's bytes allocated per wait; the
-// first round includes the JIT.
+// (a new syscall per wait, what Miou.Unix did), with Fiber.SuspendAgainAsync(syscall, register) (one syscall reused,
+// what it does now), and with that same SuspendAgainAsync inside a nested `async Fiber<int>` method that the loop
+// awaits (the shape of UnixSocket.ReadAsync: the nested frame is boxed at each wait, then completes into its caller),
+// alternated over five rounds. Prints the process's user CPU time and the thread's bytes allocated per wait; the first
+// round includes the JIT.
 //
 //   dotnet run -c Release --project benchmarks/echo/SuspendCost
 using System.Diagnostics;
@@ -11,18 +13,23 @@ using Miou;
 const int Waits = 2_000_000;
 for (var round = 1; round <= 5; round++)
 {
-    foreach (var again in new[] { false, true })
+    foreach (var way in new[] { Way.New, Way.Again, Way.AgainNested })
     {
         var events = new NextSelect();
-        var (ns, bytes) = Fiber.Run(() => WaitsAsync(events, again), new RunOptions { Domains = 0, Events = _ => events });
-        Console.WriteLine(FormattableString.Invariant(
-            $"round {round} {(again ? "SuspendAgainAsync " : "SuspendAsync(name)")}: {ns:F1} ns user CPU, {bytes} B allocated per wait"));
+        var (ns, bytes) = Fiber.Run(() => WaitsAsync(events, way), new RunOptions { Domains = 0, Events = _ => events });
+        var name = way switch
+        {
+            Way.New => "SuspendAsync(name)          ",
+            Way.Again => "SuspendAgainAsync           ",
+            _ => "SuspendAgainAsync, nested   ",
+        };
+        Console.WriteLine(FormattableString.Invariant($"round {round} {name}: {ns:F1} ns user CPU, {bytes} B allocated per wait"));
     }
 }
 
 return 0;
 
-static async Fiber<(double Ns, long Bytes)> WaitsAsync(NextSelect events, bool again)
+static async Fiber<(double Ns, long Bytes)> WaitsAsync(NextSelect events, Way way)
 {
     Syscall? kept = null;
     Action<Syscall> register = s =>
@@ -36,18 +43,37 @@ static async Fiber<(double Ns, long Bytes)> WaitsAsync(NextSelect events, bool a
     var allocated = GC.GetAllocatedBytesForCurrentThread();
     for (var i = 0; i < Waits; i++)
     {
-        if (again)
+        switch (way)
         {
-            await Fiber.SuspendAgainAsync(kept!, register);
-        }
-        else
-        {
-            await Fiber.SuspendAsync("wait", register);
+            case Way.New:
+                await Fiber.SuspendAsync("wait", register);
+                break;
+            case Way.Again:
+                await Fiber.SuspendAgainAsync(kept!, register);
+                break;
+            default:
+                _ = await NestedWaitAsync(kept!, register);
+                break;
         }
     }
 
     process.Refresh();
     return ((process.UserProcessorTime - user).TotalNanoseconds / Waits, (GC.GetAllocatedBytesForCurrentThread() - allocated) / Waits);
+}
+
+// The wait inside a nested fiber that returns a value, as UnixSocket.ReadAsync waits for its read.
+static async Fiber<int> NestedWaitAsync(Syscall syscall, Action<Syscall> register)
+{
+    await Fiber.SuspendAgainAsync(syscall, register);
+    return 1;
+}
+
+/// <summary>How a wait suspends.</summary>
+internal enum Way
+{
+    New,
+    Again,
+    AgainNested,
 }
 
 /// <summary>An event source that resumes the one registered syscall at the next select, allocating nothing.</summary>

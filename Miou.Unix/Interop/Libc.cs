@@ -12,7 +12,7 @@ namespace Miou.Unix.Interop;
 /// <see cref="SystemErrno"/> on failure, first thing after the call. One file per syscall family: <c>Epoll.cs</c>,
 /// <c>EventFd.cs</c>, <c>Socket.cs</c> (socket, bind, listen, getsockname, socket options), <c>Accept.cs</c>,
 /// <c>Connect.cs</c>, <c>ReadWrite.cs</c> (read, write, recv, send), <c>SocketCalls.cs</c> (the read and send of non-blocking
-/// sockets, made directly: no cancellation point, no GC transition), <c>Datagram.cs</c> (recvfrom, sendto),
+/// sockets, made directly: no cancellation point), <c>Datagram.cs</c> (recvfrom, sendto),
 /// <c>Shutdown.cs</c>, <c>Close.cs</c>, <c>Fcntl.cs</c>; socket addresses are encoded in <c>SockAddr.cs</c>.
 /// </summary>
 internal static partial class Libc

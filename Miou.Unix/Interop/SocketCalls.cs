@@ -16,15 +16,11 @@ namespace Miou.Unix.Interop;
 /// one stack slot, and never reads <c>%al</c>, the vector-register count a variadic callee may use) and arm64 Linux
 /// (variadic integer arguments go in the same registers as fixed ones). The syscall numbers differ per architecture; on
 /// any other the wrappers are used (<see cref="HasDirectSocketCalls"/> is false).</para>
-/// <para><b>No GC transition.</b> Both imports are <see cref="SuppressGCTransitionAttribute"/>: no transition frame to
-/// set up (a runtime helper and a thread-local lookup per call, since a P/Invoke inside an <c>async</c> method's
-/// try region is not inlined) and no switch to preemptive mode and back. That is allowed only for calls that cannot
-/// block, and these are only used on descriptors in non-blocking mode that are sockets (see
-/// <see cref="UnixSocket"/>'s TryRead and SendOnce): such a read or send returns at once, with data or with
-/// <c>EAGAIN</c>. The thread stays in cooperative mode for the length of the call (a few microseconds: the loopback send
-/// delivers to the peer's socket inside the call), so a collection started meanwhile by another thread waits that long
-/// at most. A blocking-mode socket, a pipe, a tty or a file goes through the wrappers, which keep the transition
-/// (a read of a regular file may wait for the disk even in non-blocking mode).</para>
+/// <para><b>The GC transition is kept.</b> <see cref="SuppressGCTransitionAttribute"/> would save about 13 ns per
+/// read+send pair (benchmarks/echo/SyscallCost), below what the echo benchmark can see, and its contract (a call that
+/// always returns in well under a microsecond and never blocks) does not hold here: a loopback send delivers to the
+/// peer's socket and wakes the peer inside the call, which costs this VM 3.2-3.6 µs when the peer sleeps on the other CPU
+/// (benchmarks/echo/wake_cost.c), and a thread in cooperative mode for that long delays every collection.</para>
 /// </remarks>
 internal static unsafe partial class Libc
 {
@@ -48,7 +44,6 @@ internal static unsafe partial class Libc
     internal static bool HasDirectSocketCalls => SysRead >= 0;
 
     [LibraryImport(Name, EntryPoint = "syscall")] // data path: errno by SystemErrno (see Libc)
-    [SuppressGCTransition] // never blocks: non-blocking sockets only (see the remarks)
     private static partial nint syscall6(nint number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
 
     /// <summary>read(2) of a socket in non-blocking mode: the count, or -1 with errno (<see cref="SystemErrno"/>).</summary>

@@ -4,8 +4,8 @@ using Miou.Unix.Interop;
 namespace Miou.Unix.Tests;
 
 /// <summary>
-/// The direct read and send of non-blocking sockets (<c>Libc.SocketRead</c>, <c>Libc.SocketSend</c>: glibc's syscall(2)
-/// without a GC transition) report what the libc wrappers report: the count, end of file as 0, and -1 with errno for a
+/// The direct read and send of non-blocking sockets (<c>Libc.SocketRead</c>, <c>Libc.SocketSend</c>: glibc's syscall(2),
+/// no cancellation point) report what the libc wrappers report: the count, end of file as 0, and -1 with errno for a
 /// would-block, a closed descriptor or a peer that has gone — read at once with <c>Libc.SystemErrno</c>. EINTR cannot be
 /// provoked here: a call on a non-blocking socket never sleeps, so a signal cannot interrupt it (the callers still
 /// retry on it, as with the wrappers).

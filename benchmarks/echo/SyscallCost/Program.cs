@@ -1,8 +1,9 @@
 // What the two system calls of an echo request (a send and a read of 64 bytes on a non-blocking socket) cost in user
 // mode through each of three paths, with no scheduler in the way: glibc's send/read wrappers with the GC transition
 // (what Miou.Unix used until 2026-11-22), glibc's syscall(2) with the transition (no cancellation point: no
-// __pthread_enable/disable_asynccancel), and syscall(2) without the transition (Libc.SocketSend/SocketRead, what it uses
-// now on non-blocking sockets). The calls are made inside a try region, as in an async method's MoveNext, where the JIT
+// __pthread_enable/disable_asynccancel; Libc.SocketSend/SocketRead, what it uses now on non-blocking sockets), and
+// syscall(2) without the transition ([SuppressGCTransition], declared here only: what Miou.Unix declines, see
+// Miou.Unix/Interop/SocketCalls.cs). The calls are made inside a try region, as in an async method's MoveNext, where the JIT
 // does not inline a P/Invoke and calls its stub. Three million pairs per path, alternated over seven rounds; prints the
 // process's user and system CPU per pair (the kernel's part is the same work on every path). The first round includes the JIT.
 //
@@ -39,9 +40,10 @@ internal static unsafe partial class Native
     [LibraryImport("libc.so.6")]
     internal static partial int close(int fd);
 
-    /// <summary>syscall(2) as Libc declares it, but with the GC transition.</summary>
+    /// <summary>syscall(2) as Libc declares it, but without the GC transition (measured only; see Miou.Unix's SocketCalls.cs).</summary>
     [LibraryImport("libc.so.6", EntryPoint = "syscall")]
-    private static partial nint syscall6(nint number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
+    [SuppressGCTransition]
+    private static partial nint syscall6NoTransition(nint number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
 
     internal static (int A, int B) SocketPair()
     {
@@ -67,8 +69,8 @@ internal static unsafe partial class Native
                 var (sent, got) = path switch
                 {
                     0 => (Libc.send(a, buffer, 64, Libc.MSG_NOSIGNAL), Libc.read(b, buffer, 64)),
-                    1 => (syscall6(sendTo, a, (nint)buffer, 64, Libc.MSG_NOSIGNAL, 0, 0), syscall6(read, b, (nint)buffer, 64, 0, 0, 0)),
-                    _ => (Libc.SocketSend(a, buffer, 64, Libc.MSG_NOSIGNAL), Libc.SocketRead(b, buffer, 64)),
+                    1 => (Libc.SocketSend(a, buffer, 64, Libc.MSG_NOSIGNAL), Libc.SocketRead(b, buffer, 64)),
+                    _ => (syscall6NoTransition(sendTo, a, (nint)buffer, 64, Libc.MSG_NOSIGNAL, 0, 0), syscall6NoTransition(read, b, (nint)buffer, 64, 0, 0, 0)),
                 };
                 if (sent != 64 || got != 64)
                 {

@@ -281,6 +281,17 @@ internal sealed partial class DomainScheduler
         }
     }
 
+    /// <summary>
+    /// A child whose parent runs on the same domain terminated and was torn down at once (<see cref="Rules.OnBodyReturnedAtOnce"/>):
+    /// both notifications, in the order the general path sends them.
+    /// </summary>
+    internal static void NotifyEndedLocal(Promise child)
+    {
+        var domain = child.Domain;
+        domain.OnChildTerminatedLocal(child);
+        domain.OnChildTornDownLocal(child);
+    }
+
     private void OnChildTerminatedLocal(Promise child)
     {
         var parent = child.Parent!;

@@ -264,6 +264,19 @@ public class Promise : FrameContinuation
         return true;
     }
 
+    /// <summary>Whether the task owns resources or ever did (its rare fields are allocated): a cheap type check.</summary>
+    internal bool HasRareFields => _siteOrRare is RareFields;
+
+    /// <summary>
+    /// Publishes, in one write, what a void body that returned at once leaves: done, returned, and torn down (it has no
+    /// child). Only for a running task (see <see cref="Rules.OnBodyReturnedAtOnce"/>).
+    /// </summary>
+    internal void MarkReturnedAndTornDown()
+    {
+        System.Diagnostics.Debug.Assert(CurrentStatus == Status.Running && FirstChild is null, "a running task without children");
+        _life = (byte)((_life & ~StatusBits) | (int)Status.Returned | BodyDoneBit | TornDownBit);
+    }
+
     /// <summary>Marks the task returned (a void task's whole outcome); false if it was already terminated (cancelled).</summary>
     internal bool TryMarkReturned()
     {
@@ -294,7 +307,7 @@ public class Promise : FrameContinuation
 
         if (fiber.Source is null)
         {
-            Rules.OnBodyReturned(this);
+            Rules.OnBodyReturnedAtOnce(this);
             return;
         }
 

@@ -493,15 +493,22 @@ internal sealed partial class DomainScheduler
     /// One slot of <paramref name="task"/>: start it or answer its pending operation, resume it, and go on answering its
     /// operations while its quanta last (spec §8.4). A yield or a park ends the slot early.
     /// </summary>
+    /// <remarks>
+    /// <see cref="Running"/> is set only before code that may read it runs: the task's own code (its body, a resumption),
+    /// an operation's answer by its target or by <see cref="AnswerOther"/> (which may call a cancellation callback), a
+    /// cancelled body's failure (resource finalisers). A slot that only answers a point of a yield or a spawn and ends
+    /// stores nothing there (a reference store and its GC write barrier fewer; under the random policy a parent answers
+    /// many such points while its children are queued).
+    /// </remarks>
     private void RunSlot(Promise task)
     {
-        Running = task;
         try
         {
             var budget = _quanta;
             var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
             if (task.ExecState == Promise.Exec.NotStarted)
             {
+                Running = task;
                 task.ExecState = Promise.Exec.Running;
                 if (task.CancelRequested)
                 {
@@ -547,6 +554,11 @@ internal sealed partial class DomainScheduler
                 {
                     case Answered.Resume:
                         _budget = budget; // the task's awaiters may spend it (TryAnswerPointInPlace)
+                        if (!ReferenceEquals(Running, task))
+                        {
+                            Running = task; // a slot resuming its task more than once (quanta) stores it once
+                        }
+
                         Resume(task);
                         budget = _budget;
                         break;
@@ -695,6 +707,7 @@ internal sealed partial class DomainScheduler
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private Answered AnswerCustom(Promise task)
     {
+        Running = task; // the target's answer may run code that asks for the current task (see RunSlot)
         System.Diagnostics.Debug.Assert(task.OpTarget is SchedulerOp, "a custom operation's target answers it");
         var answer = System.Runtime.CompilerServices.Unsafe.As<SchedulerOp>(task.OpTarget!).Answer(this, task);
         if (answer == Answered.Park)
@@ -709,6 +722,7 @@ internal sealed partial class DomainScheduler
     /// <summary>Answers one scheduling point of the task's pending operation (any operation; see <see cref="Answer"/>).</summary>
     private Answered AnswerOther(Promise task)
     {
+        Running = task; // a cancellation callback may ask for the current task (see RunSlot)
         if (task.CancelRequested)
         {
             if (task.Op == OpKind.Custom)

@@ -118,7 +118,7 @@ internal static class Rules
     /// </summary>
     internal static void OnBodyReturnedAtOnce(Promise task)
     {
-        if (task.Op != OpKind.None || task.FirstChild is not null || task.CancelRequested || task.IsTerminated || task.HasRareFields
+        if (task.Op != OpKind.None || task.HasChildren || task.CancelRequested || task.IsTerminated || task.HasRareFields
             || task.Parent is not { } parent || !ReferenceEquals(parent.Domain, task.Domain))
         {
             OnBodyReturned(task);
@@ -159,7 +159,7 @@ internal static class Rules
 
         // A cancelled task that returned anyway (it swallowed the cancellation) keeps its cancelled outcome; its children
         // were cancelled with it, so they do not count against it.
-        if (!task.CancelRequested && task.FirstChild is not null && task.UnconsumedChildren() is { Count: > 0 } left)
+        if (!task.CancelRequested && task.HasChildren && task.UnconsumedChildren() is { Count: > 0 } left)
         {
             task.Domain.Trace(TraceKind.StillHasChildren, task);
             throw StillHasChildren(task, left);
@@ -177,7 +177,7 @@ internal static class Rules
         task.Frame = null; // the finished frame is garbage now; the failure goes here (see Promise.Failure)
         task.Run.TaskEnded();
         Ownership.FinaliseAll(task);
-        for (var child = task.FirstChild; child is not null; child = child.NextSibling)
+        foreach (var child in task.Children)
         {
             child.Domain.DispatchCancel(child);
         }
@@ -200,7 +200,7 @@ internal static class Rules
     /// <summary>When the body is done and no child remains, the subtree is gone: tell the parent (a cancel may wait on it).</summary>
     internal static void MaybeTornDown(Promise task)
     {
-        if (!task.BodyDone || task.FirstChild is not null || task.TornDown)
+        if (!task.BodyDone || task.HasChildren || task.TornDown)
         {
             return;
         }
@@ -227,7 +227,7 @@ internal static class Rules
                 Ownership.FinaliseAll(task);
             }
 
-            for (var child = task.FirstChild; child is not null; child = child.NextSibling)
+            foreach (var child in task.Children)
             {
                 pending.Push(child);
             }

@@ -877,7 +877,7 @@ internal sealed partial class DomainScheduler
             NotifyTerminated(task); // a parent awaiting it sees the cancellation at once
         }
 
-        for (var child = task.FirstChild; child is not null; child = child.NextSibling)
+        foreach (var child in task.Children)
         {
             child.Domain.DispatchCancel(child);
         }

@@ -21,8 +21,12 @@ public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IOperation
     /// <summary>Gets the awaiter.</summary>
     public SpawnAwaitable<T> GetAwaiter() => this;
 
-    /// <summary>Always false: a spawn is two scheduling points (spec §1.3).</summary>
-    public bool IsCompleted => false;
+    /// <summary>
+    /// A spawn is two scheduling points (spec §1.3): true when they were answered in place, with every step they let
+    /// other tasks take run here (see <c>DomainScheduler.TryPointsInPlace</c>); otherwise false, and the slot answers them.
+    /// Only the awaiting builder may ask: the answer is the points' answer, not a probe.
+    /// </summary>
+    public bool IsCompleted => DomainScheduler.TryPointsInPlace(2);
 
     /// <summary>Spawns the child (it is queued now) and returns its promise.</summary>
     public Promise<T> GetResult()
@@ -156,8 +160,12 @@ public readonly struct SpawnAwaitable : ICriticalNotifyCompletion, IOperationAwa
     /// <summary>Gets the awaiter.</summary>
     public SpawnAwaitable GetAwaiter() => this;
 
-    /// <summary>Always false: a spawn is two scheduling points (spec §1.3).</summary>
-    public bool IsCompleted => false;
+    /// <summary>
+    /// A spawn is two scheduling points (spec §1.3): true when they were answered in place, with every step they let
+    /// other tasks take run here (see <c>DomainScheduler.TryPointsInPlace</c>); otherwise false, and the slot answers them.
+    /// Only the awaiting builder may ask: the answer is the points' answer, not a probe.
+    /// </summary>
+    public bool IsCompleted => DomainScheduler.TryPointsInPlace(2);
 
     /// <summary>Spawns the child (it is queued now) and returns its promise.</summary>
     public Promise GetResult()

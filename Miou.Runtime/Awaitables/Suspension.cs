@@ -26,6 +26,16 @@ internal static class Suspension
     {
         if (task.Op != OpKind.None)
         {
+            if (task.Domain.TakeRegisteredInPlace(task, op))
+            {
+                if (!ReferenceEquals(task.Frame, frame))
+                {
+                    task.Frame = frame;
+                }
+
+                return; // DomainScheduler.RunPointsInPlace registered it, and the task is queued
+            }
+
             throw Rules.DiscardedFiber(task);
         }
 

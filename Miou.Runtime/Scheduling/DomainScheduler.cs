@@ -440,6 +440,11 @@ internal sealed partial class DomainScheduler
             else
             {
                 RunSlot(task);
+                if (_stepsRanInPlace)
+                {
+                    _stepsRanInPlace = false; // this step's rest and the steps after it ran in the task (RunPointsInPlace)
+                    return;
+                }
             }
         }
         else
@@ -519,6 +524,11 @@ internal sealed partial class DomainScheduler
                 Trace(TraceKind.Start, task);
                 _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
                 task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
+                if (_stepsRanInPlace)
+                {
+                    return; // the slot ended in the task, which is queued already (RunPointsInPlace)
+                }
+
                 budget = _budget;
                 dequeued = false;
             }
@@ -560,6 +570,11 @@ internal sealed partial class DomainScheduler
                         }
 
                         Resume(task);
+                        if (_stepsRanInPlace)
+                        {
+                            return; // the slot ended in the task, which is queued already (RunPointsInPlace)
+                        }
+
                         budget = _budget;
                         break;
                     case Answered.Park:
@@ -617,6 +632,172 @@ internal sealed partial class DomainScheduler
     /// </summary>
     internal static bool TryAwaitInPlace(Promise child) =>
         t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task) && domain.TryAnswerPointInPlace(task);
+
+    /// <summary>
+    /// A task is running other tasks' steps inside one of its operations (<see cref="RunPointsInPlace"/>): one level
+    /// only, since the task's own frame is on the stack and only it may resume it.
+    /// </summary>
+    private bool _inPlaceSteps;
+
+    /// <summary>
+    /// Set when <see cref="RunPointsInPlace"/> gave up: the task is queued with its operation registered, and the steps
+    /// after its slot, that slot's step included, ran in place. The slot (<see cref="RunSlot"/>) and the step
+    /// (<see cref="Step"/>) that ran the task return at once; the step clears it.
+    /// </summary>
+    private bool _stepsRanInPlace;
+
+    /// <summary>
+    /// The running task's operation of <paramref name="points"/> scheduling points that only count (a spawn's), answered
+    /// without suspending the task: what its slot and the steps after it would do runs here, in the task's awaiter, the
+    /// same steps in the same order (spec §8: hooks, inbox, cancellations, one slot), until a step pops the task again
+    /// and its slot answers the last point, and then the task goes on at once, its frame never unwound and rebuilt.
+    /// Called by <see cref="SpawnAwaitable.IsCompleted"/>. On dom0 only (its tasks are never cancelled through the inbox:
+    /// their ancestors all run on dom0), one level deep (the other tasks run their slots as usual), and not while the
+    /// task is cancelled or has an exception to take. When a step would cancel something (the task could be among what
+    /// it cancels), or the run stops, it gives up at that step's start: the task's operation is left registered with the
+    /// points still due and the task queued, as a suspension would have left it, the awaiter answers false, the
+    /// builder's registration finds it done (<see cref="TakeRegisteredInPlace"/>), and the step loop goes on from there.
+    /// </summary>
+    internal static bool TryPointsInPlace(int points) =>
+        t_current is { Running: { } task, Uid: 0, _inPlaceSteps: false } domain && task.Op == OpKind.None && !task.CancelRequested
+        && domain.ResumeException is null && domain.RunPointsInPlace(task, points);
+
+    private bool RunPointsInPlace(Promise task, int phase)
+    {
+        // From here on, as RunSlot once the task's code returns suspended on the points: its budget, nothing dequeued.
+        var budget = _budget;
+        var dequeued = false;
+        _inPlaceSteps = true;
+        try
+        {
+            while (true)
+            {
+                if (!dequeued && budget == 0)
+                {
+                    if (NextStepPopsOnly())
+                    {
+                        budget = _quanta; // the next slot, run in place (RunSlot)
+                        dequeued = true;
+                        continue;
+                    }
+
+                    // The slot ends: queued as RunSlot queues it, its operation registered as a suspension registers it.
+                    task.Op = OpKind.Points;
+                    task.OpPhase = (byte)phase;
+                    Enqueue(task);
+                    Running = null;
+                    if (!StepsUntilPopped(task))
+                    {
+                        Running = task; // its builder registers the suspension next
+                        _registeredInPlace = true;
+                        _stepsRanInPlace = true;
+                        return false;
+                    }
+
+                    // Popped: its next slot (RunSlot), here.
+                    task.ExecState = Promise.Exec.Running;
+                    budget = _quanta;
+                    dequeued = true;
+                    continue;
+                }
+
+                dequeued = false;
+                budget--;
+                if (--phase > 0)
+                {
+                    continue; // Answer: another point (Answered.Again)
+                }
+
+                // Answered.Resume: what Resume does, and the task goes on with what is left of the slot's budget.
+                task.Op = OpKind.None;
+                task.OpPhase = 0;
+                Running = task;
+                _budget = budget;
+                return true;
+            }
+        }
+        finally
+        {
+            _inPlaceSteps = false;
+        }
+    }
+
+    /// <summary>
+    /// The steps after the slot of <paramref name="task"/> (queued), as <see cref="Step"/> and <see cref="RunUntilQuiescent"/>
+    /// run them, until one pops the task (true). False, at a step's start, when the loop would stop or the step would
+    /// process a cancellation; a fatal error stops the run (<see cref="OnFatal"/>) and answers false too.
+    /// </summary>
+    private bool StepsUntilPopped(Promise task)
+    {
+        try
+        {
+            while (true)
+            {
+                if (PendingSuspensions > 0)
+                {
+                    PollEvents(block: false); // the end of the step that ran the previous slot
+                }
+
+                if (Run.LiveTasks <= 0 || Run.Fatal is not null || _cancels.Count != 0)
+                {
+                    return false;
+                }
+
+                if (_hooks.Count != 0)
+                {
+                    RunHooks();
+                }
+
+                DrainInbox();
+                if (_cancels.Count != 0)
+                {
+                    // dom0's tasks are cancelled only by dom0's tasks (a Call never runs on dom0), never through the inbox.
+                    throw new InvalidOperationException("Miou internal error: a cancellation reached dom0 through its inbox.");
+                }
+
+                if (_runnable.TryPop(_policyRandom) is not { } next)
+                {
+                    throw new InvalidOperationException("Miou internal error: a task queued itself and the queue is empty.");
+                }
+
+                if (next.HasStaleEntry)
+                {
+                    next.HasStaleEntry = false;
+                }
+                else if (ReferenceEquals(next, task))
+                {
+                    return true;
+                }
+                else
+                {
+                    RunSlot(next);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            OnFatal(e);
+            return false;
+        }
+    }
+
+    /// <summary>The running task's operation was left registered by <see cref="RunPointsInPlace"/>, which gave up.</summary>
+    private bool _registeredInPlace;
+
+    /// <summary>
+    /// Called by a registration that finds the task's operation already pending: true, and the registration is done, when
+    /// <see cref="RunPointsInPlace"/> left it so for <paramref name="op"/>, a spawn's points.
+    /// </summary>
+    internal bool TakeRegisteredInPlace(Promise task, PendingOp op)
+    {
+        if (!_registeredInPlace || !ReferenceEquals(Running, task) || op.Op != OpKind.Points || task.Op != OpKind.Points)
+        {
+            return false;
+        }
+
+        _registeredInPlace = false;
+        return true;
+    }
 
     /// <summary>
     /// Whether the task whose slot ends now, queued at the tail, would be the next thing this domain does, with nothing done

@@ -33,7 +33,7 @@ internal static class Suspension
                     task.Frame = frame;
                 }
 
-                return; // DomainScheduler.RunPointsInPlace registered it, and the task is queued
+                return; // DomainScheduler.RunOperationInPlace registered it, and the task is queued or parked
             }
 
             throw Rules.DiscardedFiber(task);

@@ -442,7 +442,7 @@ internal sealed partial class DomainScheduler
                 RunSlot(task);
                 if (_stepsRanInPlace)
                 {
-                    _stepsRanInPlace = false; // this step's rest and the steps after it ran in the task (RunPointsInPlace)
+                    _stepsRanInPlace = false; // this step's rest and the steps after it ran in the task (RunOperationInPlace)
                     return;
                 }
             }
@@ -526,7 +526,7 @@ internal sealed partial class DomainScheduler
                 task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
                 if (_stepsRanInPlace)
                 {
-                    return; // the slot ended in the task, which is queued already (RunPointsInPlace)
+                    return; // the slot ended in the task, which is queued already (RunOperationInPlace)
                 }
 
                 budget = _budget;
@@ -572,7 +572,7 @@ internal sealed partial class DomainScheduler
                         Resume(task);
                         if (_stepsRanInPlace)
                         {
-                            return; // the slot ended in the task, which is queued already (RunPointsInPlace)
+                            return; // the slot ended in the task, which is queued already (RunOperationInPlace)
                         }
 
                         budget = _budget;
@@ -631,16 +631,18 @@ internal sealed partial class DomainScheduler
     /// reports the broken rule). Called by the await awaiters' <c>IsCompleted</c>.
     /// </summary>
     internal static bool TryAwaitInPlace(Promise child) =>
-        t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task) && domain.TryAnswerPointInPlace(task);
+        (child.IsTerminated && t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task)
+            && domain.TryAnswerPointInPlace(task))
+        || TryAwaitStepsInPlace(child);
 
     /// <summary>
-    /// A task is running other tasks' steps inside one of its operations (<see cref="RunPointsInPlace"/>): one level
+    /// A task is running other tasks' steps inside one of its operations (<see cref="RunOperationInPlace"/>): one level
     /// only, since the task's own frame is on the stack and only it may resume it.
     /// </summary>
     private bool _inPlaceSteps;
 
     /// <summary>
-    /// Set when <see cref="RunPointsInPlace"/> gave up: the task is queued with its operation registered, and the steps
+    /// Set when <see cref="RunOperationInPlace"/> gave up: the task is queued with its operation registered, and the steps
     /// after its slot, that slot's step included, ran in place. The slot (<see cref="RunSlot"/>) and the step
     /// (<see cref="Step"/>) that ran the task return at once; the step clears it.
     /// </summary>
@@ -660,11 +662,26 @@ internal sealed partial class DomainScheduler
     /// </summary>
     internal static bool TryPointsInPlace(int points) =>
         t_current is { Running: { } task, Uid: 0, _inPlaceSteps: false } domain && task.Op == OpKind.None && !task.CancelRequested
-        && domain.ResumeException is null && domain.RunPointsInPlace(task, points);
+        && domain.ResumeException is null && domain.RunOperationInPlace(task, null, points);
 
-    private bool RunPointsInPlace(Promise task, int phase)
+    /// <summary>
+    /// An await of <paramref name="child"/> answered as <see cref="TryPointsInPlace"/> answers a spawn's points, its slot's
+    /// answers those of <see cref="AnswerOther"/> (the child terminated: resume; else a second point, then park until the
+    /// child's end wakes the task). Only for the task's own child (rule 2's report stays the slot's).
+    /// </summary>
+    private static bool TryAwaitStepsInPlace(Promise child) =>
+        t_current is { Running: { } task, Uid: 0, _inPlaceSteps: false } domain && ReferenceEquals(child.Parent, task)
+        && task.Op == OpKind.None && !task.CancelRequested && domain.ResumeException is null
+        && domain.RunOperationInPlace(task, child, 0);
+
+    /// <summary>
+    /// Runs the slot of the running <paramref name="task"/>, suspended on a spawn's points (<paramref name="child"/> null,
+    /// <paramref name="phase"/> the points due) or on an await of <paramref name="child"/> (<paramref name="phase"/> 0), and
+    /// the steps after it, in the task's awaiter (see <see cref="TryPointsInPlace"/>).
+    /// </summary>
+    private bool RunOperationInPlace(Promise task, Promise? child, int phase)
     {
-        // From here on, as RunSlot once the task's code returns suspended on the points: its budget, nothing dequeued.
+        // From here on, as RunSlot once the task's code returns suspended: its budget, nothing dequeued.
         var budget = _budget;
         var dequeued = false;
         _inPlaceSteps = true;
@@ -682,38 +699,47 @@ internal sealed partial class DomainScheduler
                     }
 
                     // The slot ends: queued as RunSlot queues it, its operation registered as a suspension registers it.
-                    task.Op = OpKind.Points;
-                    task.OpPhase = (byte)phase;
+                    Register(task, child, phase);
                     Enqueue(task);
-                    Running = null;
-                    if (!StepsUntilPopped(task))
+                }
+                else
+                {
+                    dequeued = false;
+                    budget--;
+                    var answer = AnswerInPlace(task, child, ref phase);
+                    if (answer == Answered.Again)
                     {
-                        Running = task; // its builder registers the suspension next
-                        _registeredInPlace = true;
-                        _stepsRanInPlace = true;
-                        return false;
+                        continue;
                     }
 
-                    // Popped: its next slot (RunSlot), here.
-                    task.ExecState = Promise.Exec.Running;
-                    budget = _quanta;
-                    dequeued = true;
-                    continue;
+                    if (answer == Answered.Resume)
+                    {
+                        // What Resume does, and the task goes on with what is left of the slot's budget.
+                        task.Op = OpKind.None;
+                        task.OpTarget = null;
+                        task.OpPhase = 0;
+                        Running = task;
+                        _budget = budget;
+                        return true;
+                    }
+
+                    Register(task, child, phase); // parked, as AnswerOther parks it
+                    Park(task);
                 }
 
-                dequeued = false;
-                budget--;
-                if (--phase > 0)
+                Running = null; // the slot's end (RunSlot's finally)
+                if (!StepsUntilPopped(task))
                 {
-                    continue; // Answer: another point (Answered.Again)
+                    Running = task; // its builder registers the suspension next
+                    _registeredInPlace = true;
+                    _stepsRanInPlace = true;
+                    return false;
                 }
 
-                // Answered.Resume: what Resume does, and the task goes on with what is left of the slot's budget.
-                task.Op = OpKind.None;
-                task.OpPhase = 0;
-                Running = task;
-                _budget = budget;
-                return true;
+                // Popped: its next slot (RunSlot), here.
+                task.ExecState = Promise.Exec.Running;
+                budget = _quanta;
+                dequeued = true;
             }
         }
         finally
@@ -722,8 +748,43 @@ internal sealed partial class DomainScheduler
         }
     }
 
+    /// <summary>The operation as its awaiter's registration leaves it (Suspension.Register).</summary>
+    private static void Register(Promise task, Promise? child, int phase)
+    {
+        task.Op = child is null ? OpKind.Points : OpKind.Await;
+        if (child is not null)
+        {
+            task.OpTarget = child;
+        }
+
+        task.OpPhase = (byte)phase;
+    }
+
+    /// <summary>One point of the operation, answered as <see cref="Answer"/> answers it (the task is not cancelled).</summary>
+    private Answered AnswerInPlace(Promise task, Promise? child, ref int phase)
+    {
+        if (child is null)
+        {
+            return --phase > 0 ? Answered.Again : Answered.Resume;
+        }
+
+        if (child.IsTerminated)
+        {
+            return Answered.Resume;
+        }
+
+        if (phase == 0)
+        {
+            phase = 1; // the who-am-I point passed: the child is the task's own
+            return Answered.Again;
+        }
+
+        Trace(TraceKind.Await, task, child.Id);
+        return Answered.Park;
+    }
+
     /// <summary>
-    /// The steps after the slot of <paramref name="task"/> (queued), as <see cref="Step"/> and <see cref="RunUntilQuiescent"/>
+    /// The steps after the slot of <paramref name="task"/> (queued or parked), as <see cref="Step"/> and <see cref="RunUntilQuiescent"/>
     /// run them, until one pops the task (true). False, at a step's start, when the loop would stop or the step would
     /// process a cancellation; a fatal error stops the run (<see cref="OnFatal"/>) and answers false too.
     /// </summary>
@@ -731,12 +792,15 @@ internal sealed partial class DomainScheduler
     {
         try
         {
+            var idled = false;
             while (true)
             {
-                if (PendingSuspensions > 0)
+                if (!idled && PendingSuspensions > 0)
                 {
-                    PollEvents(block: false); // the end of the step that ran the previous slot
+                    PollEvents(block: false); // the end of the step that ran the previous slot (an idle step has none)
                 }
+
+                idled = false;
 
                 if (Run.LiveTasks <= 0 || Run.Fatal is not null || _cancels.Count != 0)
                 {
@@ -757,7 +821,9 @@ internal sealed partial class DomainScheduler
 
                 if (_runnable.TryPop(_policyRandom) is not { } next)
                 {
-                    throw new InvalidOperationException("Miou internal error: a task queued itself and the queue is empty.");
+                    Idle(); // the task is parked, as every other one
+                    idled = true;
+                    continue;
                 }
 
                 if (next.HasStaleEntry)
@@ -781,16 +847,16 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    /// <summary>The running task's operation was left registered by <see cref="RunPointsInPlace"/>, which gave up.</summary>
+    /// <summary>The running task's operation was left registered by <see cref="RunOperationInPlace"/>, which gave up.</summary>
     private bool _registeredInPlace;
 
     /// <summary>
     /// Called by a registration that finds the task's operation already pending: true, and the registration is done, when
-    /// <see cref="RunPointsInPlace"/> left it so for <paramref name="op"/>, a spawn's points.
+    /// <see cref="RunOperationInPlace"/> left it so for <paramref name="op"/>.
     /// </summary>
     internal bool TakeRegisteredInPlace(Promise task, PendingOp op)
     {
-        if (!_registeredInPlace || !ReferenceEquals(Running, task) || op.Op != OpKind.Points || task.Op != OpKind.Points)
+        if (!_registeredInPlace || !ReferenceEquals(Running, task) || op.Op != task.Op || !ReferenceEquals(op.Target, task.OpTarget))
         {
             return false;
         }

@@ -8,8 +8,10 @@ namespace Miou.Tests.Behaviour;
 /// These pin, step by step (a hook counts the steps, and every trace event carries the count), spawns beside yielding
 /// siblings, a sibling that cancels its own child while the parent spawns (the in-place steps give up before a
 /// cancellation's step), a child spawned by a child (one level only), and a fatal error raised during the in-place
-/// steps, under FIFO with quanta 1 and 2 and under seeds, with the figures measured on ee88ec1, where every spawn
-/// suspended and the slot answered its points.
+/// steps, and awaits of children still running (the awaiting task parks in place and is woken there, or is cancelled
+/// while parked: the in-place steps give up and the cancellation finds it parked), under FIFO with quanta 1 and 2 and
+/// under seeds, with the figures measured on ee88ec1, where every spawn and every such await suspended and the slot
+/// answered its points.
 /// </summary>
 public class SpawnInPlaceTests
 {
@@ -30,6 +32,55 @@ public class SpawnInPlaceTests
     [TestCase(2UL, "Start1 Spawn2 Spawn3 s0 Start2 Spawn5 StillHasChildren2 | StillHasChildrenException")]
     public void A_fatal_error_during_a_spawn_stops_the_run_as_before(ulong seed, string expected) =>
         Assert.That(Fatal(seed == 0 ? Fifo : Seeded(seed)), Is.EqualTo(expected));
+
+    [TestCase(0UL, "Start1@0 Spawn2@2 Start2@3 Spawn3@6 Spawn4@7 Start3@8 Start4@10 Await1@13 Await2@15 Done4@19 Resume2@19 m1@21 Spawn5@25 Start5@27 Done3@29 Resume1@29 Await2@31 Cancel1@36 Cancelled2@37 Done2@37 Cancelled5@38 Done5@38 Resume1@38 Cancel1@41 CancelledException@43 Done1@43")]
+    [TestCase(1UL, "Start1@0 Spawn2@2 Start2@3 Spawn4@6 Start4@7 Spawn3@10 Start3@11 Done4@13 m1@14 Spawn5@16 Start5@19 Await1@23 Await2@27 Done3@42 Resume1@42 Cancel1@48 Cancelled2@49 Done2@49 Cancelled5@50 Done5@50 Resume1@50 Cancel1@53 CancelledException@55 Done1@55")]
+    [TestCase(2UL, "Start1@0 Spawn2@2 Spawn3@4 Start2@5 Spawn4@7 Start3@9 Await1@11 Start4@12 Await2@14 Done4@19 Resume2@19 m1@20 Spawn5@22 Await2@25 Start5@27 Done3@36 Resume1@36 Cancel1@42 Cancelled2@43 Done2@43 Cancelled5@44 Done5@44 Resume1@44 Cancel1@46 CancelledException@49 Done1@49")]
+    [TestCase(3UL, "Start1@0 Spawn2@2 Start2@4 Spawn3@5 Spawn4@7 Await2@9 Start4@11 Await1@13 Start3@14 Done4@19 Resume2@19 m1@20 Spawn5@23 Start5@26 Await2@29 Done3@30 Resume1@30 Cancel1@34 Cancelled2@35 Done2@35 Cancelled5@36 Done5@36 Resume1@36 Cancel1@38 CancelledException@40 Done1@40")]
+    public void Awaits_of_running_children_park_and_wake_and_are_cancelled_as_before(ulong seed, string expected) =>
+        Assert.That(Parked(seed == 0 ? Fifo : Seeded(seed)), Is.EqualTo(expected));
+
+    private static string Parked(RunOptions options)
+    {
+        var log = new List<string>();
+        var step = 0;
+        Fiber.Run(async () =>
+        {
+            await Hook.AddAsync(() => step++);
+            var middle = await Fiber.SpawnAsync(async () =>
+            {
+                var slow = await Fiber.SpawnAsync(async () =>
+                {
+                    for (var i = 0; i < 3; i++)
+                    {
+                        await Fiber.YieldAsync();
+                    }
+                });
+                await Fiber.AwaitAsync(slow); // parks until slow ends
+                log.Add($"m1@{step}");
+                var endless = await Fiber.SpawnAsync(async () =>
+                {
+                    while (true)
+                    {
+                        await Fiber.YieldAsync();
+                    }
+                });
+                await Fiber.AwaitAsync(endless); // parked when the root cancels it
+                log.Add("never");
+            });
+            var sibling = await Fiber.SpawnAsync(async () =>
+            {
+                for (var i = 0; i < 8; i++)
+                {
+                    await Fiber.YieldAsync();
+                }
+            });
+            await Fiber.AwaitAsync(sibling);
+            await Fiber.CancelAsync(middle);
+            log.Add($"{(await Fiber.AwaitResultAsync(middle)).Error?.GetType().Name}@{step}");
+        }, options with { Trace = t => log.Add($"{t.Kind}{t.PromiseId}@{step}") });
+        return string.Join(" ", log);
+    }
 
     private static string Steps(RunOptions options)
     {

@@ -21,8 +21,12 @@ public readonly struct SpawnAwaitable<T> : ICriticalNotifyCompletion, IOperation
     /// <summary>Gets the awaiter.</summary>
     public SpawnAwaitable<T> GetAwaiter() => this;
 
-    /// <summary>Always false: a spawn is two scheduling points (spec §1.3).</summary>
-    public bool IsCompleted => false;
+    /// <summary>
+    /// A spawn is two scheduling points (spec §1.3): true when they were answered in place, with every step they let
+    /// other tasks take run here (see <c>DomainScheduler.TryPointsInPlace</c>); otherwise false, and the slot answers them.
+    /// Only the awaiting builder may ask: the answer is the points' answer, not a probe.
+    /// </summary>
+    public bool IsCompleted => DomainScheduler.TryPointsInPlace(2);
 
     /// <summary>Spawns the child (it is queued now) and returns its promise.</summary>
     public Promise<T> GetResult()
@@ -156,8 +160,12 @@ public readonly struct SpawnAwaitable : ICriticalNotifyCompletion, IOperationAwa
     /// <summary>Gets the awaiter.</summary>
     public SpawnAwaitable GetAwaiter() => this;
 
-    /// <summary>Always false: a spawn is two scheduling points (spec §1.3).</summary>
-    public bool IsCompleted => false;
+    /// <summary>
+    /// A spawn is two scheduling points (spec §1.3): true when they were answered in place, with every step they let
+    /// other tasks take run here (see <c>DomainScheduler.TryPointsInPlace</c>); otherwise false, and the slot answers them.
+    /// Only the awaiting builder may ask: the answer is the points' answer, not a probe.
+    /// </summary>
+    public bool IsCompleted => DomainScheduler.TryPointsInPlace(2);
 
     /// <summary>Spawns the child (it is queued now) and returns its promise.</summary>
     public Promise GetResult()
@@ -214,7 +222,7 @@ public readonly struct AwaitResultAwaitable<T> : ICriticalNotifyCompletion, IOpe
     /// (the child terminated, the slot would answer the point with nothing else done first); otherwise false, and the slot
     /// answers it.
     /// </summary>
-    public bool IsCompleted => _child.IsTerminated && DomainScheduler.TryAwaitInPlace(_child);
+    public bool IsCompleted => DomainScheduler.TryAwaitInPlace(_child);
 
     /// <summary>The child's outcome; an awaited child is no longer counted among the task's children.</summary>
     public Result<T> GetResult()
@@ -246,7 +254,7 @@ public readonly struct AwaitAwaitable<T> : ICriticalNotifyCompletion, IOperation
     public AwaitAwaitable<T> GetAwaiter() => this;
 
     /// <summary>True only when the await's scheduling point is answered at once, in place; see <see cref="AwaitResultAwaitable{T}.IsCompleted"/>.</summary>
-    public bool IsCompleted => _child.IsTerminated && DomainScheduler.TryAwaitInPlace(_child);
+    public bool IsCompleted => DomainScheduler.TryAwaitInPlace(_child);
 
     /// <summary>The child's value, or its exception rethrown with its original stack trace.</summary>
     public T GetResult()
@@ -278,7 +286,7 @@ public readonly struct AwaitAwaitable : ICriticalNotifyCompletion, IOperationAwa
     public AwaitAwaitable GetAwaiter() => this;
 
     /// <summary>True only when the await's scheduling point is answered at once, in place; see <see cref="AwaitResultAwaitable{T}.IsCompleted"/>.</summary>
-    public bool IsCompleted => _child.IsTerminated && DomainScheduler.TryAwaitInPlace(_child);
+    public bool IsCompleted => DomainScheduler.TryAwaitInPlace(_child);
 
     /// <summary>Rethrows the child's exception, if it failed or was cancelled.</summary>
     public void GetResult()
@@ -310,7 +318,7 @@ public readonly struct AwaitResultAwaitable : ICriticalNotifyCompletion, IOperat
     public AwaitResultAwaitable GetAwaiter() => this;
 
     /// <summary>True only when the await's scheduling point is answered at once, in place; see <see cref="AwaitResultAwaitable{T}.IsCompleted"/>.</summary>
-    public bool IsCompleted => _child.IsTerminated && DomainScheduler.TryAwaitInPlace(_child);
+    public bool IsCompleted => DomainScheduler.TryAwaitInPlace(_child);
 
     /// <summary>The child's outcome, its value ignored.</summary>
     public Result<Unit> GetResult()

@@ -26,6 +26,16 @@ internal static class Suspension
     {
         if (task.Op != OpKind.None)
         {
+            if (task.Domain.TakeRegisteredInPlace(task, op))
+            {
+                if (!ReferenceEquals(task.Frame, frame))
+                {
+                    task.Frame = frame;
+                }
+
+                return; // DomainScheduler.RunOperationInPlace registered it, and the task is queued or parked
+            }
+
             throw Rules.DiscardedFiber(task);
         }
 

@@ -110,6 +110,33 @@ internal static class Rules
     }
 
     /// <summary>
+    /// A void child's body returned without ever suspending (the common trivial child): what <see cref="OnBodyReturned(Promise)"/>
+    /// does, in its order, with the checks that cannot fail for such a child (it has no child of its own, no resource, no
+    /// pending operation, was not cancelled) tested once up front, the outcome and the tear-down published in one write,
+    /// and the parent, on the same domain, told only when it is parked (the only case its notifications act on) or has
+    /// consumed the child already. Anything else takes the general path.
+    /// </summary>
+    internal static void OnBodyReturnedAtOnce(Promise task)
+    {
+        if (task.Op != OpKind.None || task.HasChildren || task.CancelRequested || task.IsTerminated || task.HasRareFields
+            || task.Parent is not { } parent || !ReferenceEquals(parent.Domain, task.Domain))
+        {
+            OnBodyReturned(task);
+            return;
+        }
+
+        task.ExecState = Promise.Exec.Done;
+        // Frame is null already: StartBody cleared it, and only a suspension (which sets Op) stores one.
+        task.Run.TaskEnded();
+        task.Domain.Trace(TraceKind.Done, task);
+        task.MarkReturnedAndTornDown();
+        if (parent.ExecState == Promise.Exec.Parked || task.Consumed)
+        {
+            DomainScheduler.NotifyEndedLocal(task);
+        }
+    }
+
+    /// <summary>
     /// Rules 4 then 1 on a body that returned: false when it returned from inside an operation (it fails instead), throws
     /// when it leaks resources or children; true when its outcome may be published.
     /// </summary>
@@ -132,7 +159,7 @@ internal static class Rules
 
         // A cancelled task that returned anyway (it swallowed the cancellation) keeps its cancelled outcome; its children
         // were cancelled with it, so they do not count against it.
-        if (!task.CancelRequested && task.FirstChild is not null && task.UnconsumedChildren() is { Count: > 0 } left)
+        if (!task.CancelRequested && task.HasChildren && task.UnconsumedChildren() is { Count: > 0 } left)
         {
             task.Domain.Trace(TraceKind.StillHasChildren, task);
             throw StillHasChildren(task, left);
@@ -150,7 +177,7 @@ internal static class Rules
         task.Frame = null; // the finished frame is garbage now; the failure goes here (see Promise.Failure)
         task.Run.TaskEnded();
         Ownership.FinaliseAll(task);
-        for (var child = task.FirstChild; child is not null; child = child.NextSibling)
+        foreach (var child in task.Children)
         {
             child.Domain.DispatchCancel(child);
         }
@@ -173,7 +200,7 @@ internal static class Rules
     /// <summary>When the body is done and no child remains, the subtree is gone: tell the parent (a cancel may wait on it).</summary>
     internal static void MaybeTornDown(Promise task)
     {
-        if (!task.BodyDone || task.FirstChild is not null || task.TornDown)
+        if (!task.BodyDone || task.HasChildren || task.TornDown)
         {
             return;
         }
@@ -200,7 +227,7 @@ internal static class Rules
                 Ownership.FinaliseAll(task);
             }
 
-            for (var child = task.FirstChild; child is not null; child = child.NextSibling)
+            foreach (var child in task.Children)
             {
                 pending.Push(child);
             }

@@ -281,6 +281,17 @@ internal sealed partial class DomainScheduler
         }
     }
 
+    /// <summary>
+    /// A child whose parent runs on the same domain terminated and was torn down at once (<see cref="Rules.OnBodyReturnedAtOnce"/>):
+    /// both notifications, in the order the general path sends them.
+    /// </summary>
+    internal static void NotifyEndedLocal(Promise child)
+    {
+        var domain = child.Domain;
+        domain.OnChildTerminatedLocal(child);
+        domain.OnChildTornDownLocal(child);
+    }
+
     private void OnChildTerminatedLocal(Promise child)
     {
         var parent = child.Parent!;
@@ -429,6 +440,11 @@ internal sealed partial class DomainScheduler
             else
             {
                 RunSlot(task);
+                if (_stepsRanInPlace)
+                {
+                    _stepsRanInPlace = false; // this step's rest and the steps after it ran in the task (RunOperationInPlace)
+                    return;
+                }
             }
         }
         else
@@ -482,15 +498,22 @@ internal sealed partial class DomainScheduler
     /// One slot of <paramref name="task"/>: start it or answer its pending operation, resume it, and go on answering its
     /// operations while its quanta last (spec §8.4). A yield or a park ends the slot early.
     /// </summary>
+    /// <remarks>
+    /// <see cref="Running"/> is set only before code that may read it runs: the task's own code (its body, a resumption),
+    /// an operation's answer by its target or by <see cref="AnswerOther"/> (which may call a cancellation callback), a
+    /// cancelled body's failure (resource finalisers). A slot that only answers a point of a yield or a spawn and ends
+    /// stores nothing there (a reference store and its GC write barrier fewer; under the random policy a parent answers
+    /// many such points while its children are queued).
+    /// </remarks>
     private void RunSlot(Promise task)
     {
-        Running = task;
         try
         {
             var budget = _quanta;
             var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
             if (task.ExecState == Promise.Exec.NotStarted)
             {
+                Running = task;
                 task.ExecState = Promise.Exec.Running;
                 if (task.CancelRequested)
                 {
@@ -501,6 +524,11 @@ internal sealed partial class DomainScheduler
                 Trace(TraceKind.Start, task);
                 _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
                 task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
+                if (_stepsRanInPlace)
+                {
+                    return; // the slot ended in the task, which is queued already (RunOperationInPlace)
+                }
+
                 budget = _budget;
                 dequeued = false;
             }
@@ -536,7 +564,17 @@ internal sealed partial class DomainScheduler
                 {
                     case Answered.Resume:
                         _budget = budget; // the task's awaiters may spend it (TryAnswerPointInPlace)
+                        if (!ReferenceEquals(Running, task))
+                        {
+                            Running = task; // a slot resuming its task more than once (quanta) stores it once
+                        }
+
                         Resume(task);
+                        if (_stepsRanInPlace)
+                        {
+                            return; // the slot ended in the task, which is queued already (RunOperationInPlace)
+                        }
+
                         budget = _budget;
                         break;
                     case Answered.Park:
@@ -593,7 +631,239 @@ internal sealed partial class DomainScheduler
     /// reports the broken rule). Called by the await awaiters' <c>IsCompleted</c>.
     /// </summary>
     internal static bool TryAwaitInPlace(Promise child) =>
-        t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task) && domain.TryAnswerPointInPlace(task);
+        (child.IsTerminated && t_current is { Running: { } task } domain && ReferenceEquals(child.Parent, task)
+            && domain.TryAnswerPointInPlace(task))
+        || TryAwaitStepsInPlace(child);
+
+    /// <summary>
+    /// A task is running other tasks' steps inside one of its operations (<see cref="RunOperationInPlace"/>): one level
+    /// only, since the task's own frame is on the stack and only it may resume it.
+    /// </summary>
+    private bool _inPlaceSteps;
+
+    /// <summary>
+    /// Set when <see cref="RunOperationInPlace"/> gave up: the task is queued with its operation registered, and the steps
+    /// after its slot, that slot's step included, ran in place. The slot (<see cref="RunSlot"/>) and the step
+    /// (<see cref="Step"/>) that ran the task return at once; the step clears it.
+    /// </summary>
+    private bool _stepsRanInPlace;
+
+    /// <summary>
+    /// The running task's operation of <paramref name="points"/> scheduling points that only count (a spawn's), answered
+    /// without suspending the task: what its slot and the steps after it would do runs here, in the task's awaiter, the
+    /// same steps in the same order (spec §8: hooks, inbox, cancellations, one slot), until a step pops the task again
+    /// and its slot answers the last point, and then the task goes on at once, its frame never unwound and rebuilt.
+    /// Called by <see cref="SpawnAwaitable.IsCompleted"/>. On dom0 only (its tasks are never cancelled through the inbox:
+    /// their ancestors all run on dom0), one level deep (the other tasks run their slots as usual), and not while the
+    /// task is cancelled or has an exception to take. When a step would cancel something (the task could be among what
+    /// it cancels), or the run stops, it gives up at that step's start: the task's operation is left registered with the
+    /// points still due and the task queued, as a suspension would have left it, the awaiter answers false, the
+    /// builder's registration finds it done (<see cref="TakeRegisteredInPlace"/>), and the step loop goes on from there.
+    /// </summary>
+    internal static bool TryPointsInPlace(int points) =>
+        t_current is { Running: { } task, Uid: 0, _inPlaceSteps: false } domain && task.Op == OpKind.None && !task.CancelRequested
+        && domain.ResumeException is null && domain.RunOperationInPlace(task, null, points);
+
+    /// <summary>
+    /// An await of <paramref name="child"/> answered as <see cref="TryPointsInPlace"/> answers a spawn's points, its slot's
+    /// answers those of <see cref="AnswerOther"/> (the child terminated: resume; else a second point, then park until the
+    /// child's end wakes the task). Only for the task's own child (rule 2's report stays the slot's).
+    /// </summary>
+    private static bool TryAwaitStepsInPlace(Promise child) =>
+        t_current is { Running: { } task, Uid: 0, _inPlaceSteps: false } domain && ReferenceEquals(child.Parent, task)
+        && task.Op == OpKind.None && !task.CancelRequested && domain.ResumeException is null
+        && domain.RunOperationInPlace(task, child, 0);
+
+    /// <summary>
+    /// Runs the slot of the running <paramref name="task"/>, suspended on a spawn's points (<paramref name="child"/> null,
+    /// <paramref name="phase"/> the points due) or on an await of <paramref name="child"/> (<paramref name="phase"/> 0), and
+    /// the steps after it, in the task's awaiter (see <see cref="TryPointsInPlace"/>).
+    /// </summary>
+    private bool RunOperationInPlace(Promise task, Promise? child, int phase)
+    {
+        // From here on, as RunSlot once the task's code returns suspended: its budget, nothing dequeued.
+        var budget = _budget;
+        var dequeued = false;
+        _inPlaceSteps = true;
+        try
+        {
+            while (true)
+            {
+                if (!dequeued && budget == 0)
+                {
+                    if (NextStepPopsOnly())
+                    {
+                        budget = _quanta; // the next slot, run in place (RunSlot)
+                        dequeued = true;
+                        continue;
+                    }
+
+                    // The slot ends: queued as RunSlot queues it, its operation registered as a suspension registers it.
+                    Register(task, child, phase);
+                    Enqueue(task);
+                }
+                else
+                {
+                    dequeued = false;
+                    budget--;
+                    var answer = AnswerInPlace(task, child, ref phase);
+                    if (answer == Answered.Again)
+                    {
+                        continue;
+                    }
+
+                    if (answer == Answered.Resume)
+                    {
+                        // What Resume does, and the task goes on with what is left of the slot's budget.
+                        task.Op = OpKind.None;
+                        task.OpTarget = null;
+                        task.OpPhase = 0;
+                        Running = task;
+                        _budget = budget;
+                        return true;
+                    }
+
+                    Register(task, child, phase); // parked, as AnswerOther parks it
+                    Park(task);
+                }
+
+                Running = null; // the slot's end (RunSlot's finally)
+                if (!StepsUntilPopped(task))
+                {
+                    Running = task; // its builder registers the suspension next
+                    _registeredInPlace = true;
+                    _stepsRanInPlace = true;
+                    return false;
+                }
+
+                // Popped: its next slot (RunSlot), here.
+                task.ExecState = Promise.Exec.Running;
+                budget = _quanta;
+                dequeued = true;
+            }
+        }
+        finally
+        {
+            _inPlaceSteps = false;
+        }
+    }
+
+    /// <summary>The operation as its awaiter's registration leaves it (Suspension.Register).</summary>
+    private static void Register(Promise task, Promise? child, int phase)
+    {
+        task.Op = child is null ? OpKind.Points : OpKind.Await;
+        if (child is not null)
+        {
+            task.OpTarget = child;
+        }
+
+        task.OpPhase = (byte)phase;
+    }
+
+    /// <summary>One point of the operation, answered as <see cref="Answer"/> answers it (the task is not cancelled).</summary>
+    private Answered AnswerInPlace(Promise task, Promise? child, ref int phase)
+    {
+        if (child is null)
+        {
+            return --phase > 0 ? Answered.Again : Answered.Resume;
+        }
+
+        if (child.IsTerminated)
+        {
+            return Answered.Resume;
+        }
+
+        if (phase == 0)
+        {
+            phase = 1; // the who-am-I point passed: the child is the task's own
+            return Answered.Again;
+        }
+
+        Trace(TraceKind.Await, task, child.Id);
+        return Answered.Park;
+    }
+
+    /// <summary>
+    /// The steps after the slot of <paramref name="task"/> (queued or parked), as <see cref="Step"/> and <see cref="RunUntilQuiescent"/>
+    /// run them, until one pops the task (true). False, at a step's start, when the loop would stop or the step would
+    /// process a cancellation; a fatal error stops the run (<see cref="OnFatal"/>) and answers false too.
+    /// </summary>
+    private bool StepsUntilPopped(Promise task)
+    {
+        try
+        {
+            var idled = false;
+            while (true)
+            {
+                if (!idled && PendingSuspensions > 0)
+                {
+                    PollEvents(block: false); // the end of the step that ran the previous slot (an idle step has none)
+                }
+
+                idled = false;
+
+                if (Run.LiveTasks <= 0 || Run.Fatal is not null || _cancels.Count != 0)
+                {
+                    return false;
+                }
+
+                if (_hooks.Count != 0)
+                {
+                    RunHooks();
+                }
+
+                DrainInbox();
+                if (_cancels.Count != 0)
+                {
+                    // dom0's tasks are cancelled only by dom0's tasks (a Call never runs on dom0), never through the inbox.
+                    throw new InvalidOperationException("Miou internal error: a cancellation reached dom0 through its inbox.");
+                }
+
+                if (_runnable.TryPop(_policyRandom) is not { } next)
+                {
+                    Idle(); // the task is parked, as every other one
+                    idled = true;
+                    continue;
+                }
+
+                if (next.HasStaleEntry)
+                {
+                    next.HasStaleEntry = false;
+                }
+                else if (ReferenceEquals(next, task))
+                {
+                    return true;
+                }
+                else
+                {
+                    RunSlot(next);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            OnFatal(e);
+            return false;
+        }
+    }
+
+    /// <summary>The running task's operation was left registered by <see cref="RunOperationInPlace"/>, which gave up.</summary>
+    private bool _registeredInPlace;
+
+    /// <summary>
+    /// Called by a registration that finds the task's operation already pending: true, and the registration is done, when
+    /// <see cref="RunOperationInPlace"/> left it so for <paramref name="op"/>.
+    /// </summary>
+    internal bool TakeRegisteredInPlace(Promise task, PendingOp op)
+    {
+        if (!_registeredInPlace || !ReferenceEquals(Running, task) || op.Op != task.Op || !ReferenceEquals(op.Target, task.OpTarget))
+        {
+            return false;
+        }
+
+        _registeredInPlace = false;
+        return true;
+    }
 
     /// <summary>
     /// Whether the task whose slot ends now, queued at the tail, would be the next thing this domain does, with nothing done
@@ -684,6 +954,7 @@ internal sealed partial class DomainScheduler
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private Answered AnswerCustom(Promise task)
     {
+        Running = task; // the target's answer may run code that asks for the current task (see RunSlot)
         System.Diagnostics.Debug.Assert(task.OpTarget is SchedulerOp, "a custom operation's target answers it");
         var answer = System.Runtime.CompilerServices.Unsafe.As<SchedulerOp>(task.OpTarget!).Answer(this, task);
         if (answer == Answered.Park)
@@ -698,6 +969,7 @@ internal sealed partial class DomainScheduler
     /// <summary>Answers one scheduling point of the task's pending operation (any operation; see <see cref="Answer"/>).</summary>
     private Answered AnswerOther(Promise task)
     {
+        Running = task; // a cancellation callback may ask for the current task (see RunSlot)
         if (task.CancelRequested)
         {
             if (task.Op == OpKind.Custom)
@@ -852,7 +1124,7 @@ internal sealed partial class DomainScheduler
             NotifyTerminated(task); // a parent awaiting it sees the cancellation at once
         }
 
-        for (var child = task.FirstChild; child is not null; child = child.NextSibling)
+        foreach (var child in task.Children)
         {
             child.Domain.DispatchCancel(child);
         }

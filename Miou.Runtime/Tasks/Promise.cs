@@ -90,9 +90,56 @@ public class Promise : FrameContinuation
         internal readonly SpawnSite? Site = site;
         internal ResourceLink? Resources;
     }
-    internal Promise? FirstChild;
-    internal Promise? PrevSibling;
-    internal Promise? NextSibling;
+    /// <summary>
+    /// The children list, newest first: singly linked, and a child that leaves it (<see cref="UnlinkChild"/>) stays in it,
+    /// marked not <see cref="Linked"/>, until the list is emptied or swept. A doubly linked list cost four reference
+    /// stores (four GC write barriers) per child spawned and awaited, and a write into a sibling; this one costs one or
+    /// two, at the spawn. Walk it with <see cref="Children"/>, which skips the children that left.
+    /// </summary>
+    private Promise? _firstChild;
+    private Promise? _nextSibling;
+
+    /// <summary>How many children are <see cref="Linked"/>; the list is emptied when it drops to zero.</summary>
+    private int _linkedChildren;
+
+    /// <summary>How many children that left are still in the list: swept at a spawn when they outnumber the others (amortised O(1)).</summary>
+    private int _leftChildren;
+
+    /// <summary>Whether a child is still in the children list (its subtree is not torn down, or it is not consumed yet).</summary>
+    internal bool HasChildren => _linkedChildren != 0;
+
+    /// <summary>The children still in the list, newest first. Nothing may leave the list while it is walked.</summary>
+    internal ChildList Children => new(_firstChild);
+
+    /// <summary>The children still in the list (see <see cref="Children"/>): a struct enumerable, no allocation.</summary>
+    internal readonly struct ChildList(Promise? first)
+    {
+        public Enumerator GetEnumerator() => new(first);
+
+        internal struct Enumerator(Promise? first)
+        {
+            private Promise? _next = first;
+
+            public Promise Current { get; private set; } = null!; // read only after MoveNext returned true
+
+            public bool MoveNext()
+            {
+                for (var c = _next; c is not null; c = c._nextSibling)
+                {
+                    if (c.Linked)
+                    {
+                        Current = c;
+                        _next = c._nextSibling;
+                        return true;
+                    }
+                }
+
+                _next = null;
+                return false;
+            }
+        }
+    }
+
     /// <summary>Still in its parent's children list: its subtree is not torn down yet.</summary>
     internal bool Linked
     {
@@ -264,6 +311,19 @@ public class Promise : FrameContinuation
         return true;
     }
 
+    /// <summary>Whether the task owns resources or ever did (its rare fields are allocated): a cheap type check.</summary>
+    internal bool HasRareFields => _siteOrRare is RareFields;
+
+    /// <summary>
+    /// Publishes, in one write, what a void body that returned at once leaves: done, returned, and torn down (it has no
+    /// child). Only for a running task (see <see cref="Rules.OnBodyReturnedAtOnce"/>).
+    /// </summary>
+    internal void MarkReturnedAndTornDown()
+    {
+        System.Diagnostics.Debug.Assert(CurrentStatus == Status.Running && !HasChildren, "a running task without children");
+        _life = (byte)((_life & ~StatusBits) | (int)Status.Returned | BodyDoneBit | TornDownBit);
+    }
+
     /// <summary>Marks the task returned (a void task's whole outcome); false if it was already terminated (cancelled).</summary>
     internal bool TryMarkReturned()
     {
@@ -294,7 +354,7 @@ public class Promise : FrameContinuation
 
         if (fiber.Source is null)
         {
-            Rules.OnBodyReturned(this);
+            Rules.OnBodyReturnedAtOnce(this);
             return;
         }
 
@@ -356,16 +416,28 @@ public class Promise : FrameContinuation
     // ---- the children list ----
     internal void LinkChild(Promise child)
     {
-        child.NextSibling = FirstChild;
-        if (FirstChild is not null)
+        if (_leftChildren > _linkedChildren + SweepSlack)
         {
-            FirstChild.PrevSibling = child;
+            // Swept here, not as children leave: a task awaiting a batch of children in spawn order makes them leave from
+            // the list's far end, and sweeps then would walk the batch again and again before it empties the list anyway.
+            SweepChildren();
         }
 
-        FirstChild = child;
+        if (_firstChild is { } first)
+        {
+            child._nextSibling = first; // a new promise's link is null already: no store for an only child
+        }
+
+        _firstChild = child;
+        _linkedChildren++;
         child.Linked = true;
     }
 
+    /// <summary>
+    /// The child leaves the list: it is marked, not unlinked (no store into a sibling). The list is emptied when no child
+    /// is left in it; at the next spawn it is swept if those that left outnumber the others by more than a few. So the
+    /// list is never longer than it was at the last spawn, when it held at most about twice the children still in it.
+    /// </summary>
     internal void UnlinkChild(Promise child)
     {
         if (!child.Linked || child.Parent != this)
@@ -373,22 +445,56 @@ public class Promise : FrameContinuation
             return;
         }
 
-        if (child.PrevSibling is not null)
+        child.Linked = false;
+        if (--_linkedChildren == 0)
         {
-            child.PrevSibling.NextSibling = child.NextSibling;
+            _firstChild = null; // the children that left are garbage now, unless someone holds their promises
+            _leftChildren = 0;
         }
         else
         {
-            FirstChild = child.NextSibling;
+            _leftChildren++;
         }
+    }
 
-        if (child.NextSibling is not null)
+    private const int SweepSlack = 16;
+
+    /// <summary>Drops the children that left from the list, keeping the order of the others; clears their links.</summary>
+    private void SweepChildren()
+    {
+        Promise? last = null;
+        var c = _firstChild;
+        _firstChild = null;
+        while (c is not null)
         {
-            child.NextSibling.PrevSibling = child.PrevSibling;
+            var next = c._nextSibling;
+            if (c.Linked)
+            {
+                if (last is null)
+                {
+                    _firstChild = c;
+                }
+                else if (!ReferenceEquals(last._nextSibling, c))
+                {
+                    last._nextSibling = c;
+                }
+
+                last = c;
+            }
+            else
+            {
+                c._nextSibling = null;
+            }
+
+            c = next;
         }
 
-        child.PrevSibling = child.NextSibling = null;
-        child.Linked = false;
+        if (last is not null)
+        {
+            last._nextSibling = null;
+        }
+
+        _leftChildren = 0;
     }
 
     /// <summary>The parent takes note that it awaited or cancelled <paramref name="child"/> (spec §1.2: it is consumed).</summary>
@@ -410,7 +516,7 @@ public class Promise : FrameContinuation
     internal List<Promise> UnconsumedChildren()
     {
         var children = new List<Promise>();
-        for (var c = FirstChild; c is not null; c = c.NextSibling)
+        foreach (var c in Children)
         {
             if (!c.Consumed && !c.CancelRequested)
             {

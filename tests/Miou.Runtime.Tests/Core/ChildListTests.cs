@@ -1,0 +1,96 @@
+using Miou.Tests.Support;
+
+namespace Miou.Tests.Core;
+
+/// <summary>
+/// A task's children list is singly linked: a child that leaves it is marked and stays until the list empties or is swept
+/// at a later spawn. What walks the list must see exactly the children still in it, newest first, as the doubly linked
+/// list gave them: a failing parent cancels them in that order, and rule 1 lists them in that order. These pin both after
+/// children left the list from its far end and from the middle, before and after a sweep, under FIFO and two seeds, with
+/// the figures measured on ee88ec1, before the change.
+/// </summary>
+public class ChildListTests
+{
+    [TestCase(0UL, "c18 c44 c43 c42 c38 c34 c30 c26 c22 c14 c10 c6 InvalidOperationException")]
+    [TestCase(1UL, "c18 c44 c43 c42 c38 c34 c30 c26 c22 c14 c10 c6 InvalidOperationException")]
+    [TestCase(2UL, "c18 c44 c43 c42 c38 c34 c30 c26 c22 c14 c10 c6 InvalidOperationException")]
+    public void A_failing_parent_cancels_the_children_still_in_its_list_newest_first(ulong seed, string expected) =>
+        Assert.That(Scenario(seed, fail: true), Is.EqualTo(expected));
+
+    [TestCase(0UL, "c18 rule 1: 44,43,42,38,34,30,26,22,14,10,6")]
+    [TestCase(1UL, "c18 rule 1: 44,43,42,38,34,30,26,22,14,10,6")]
+    [TestCase(2UL, "c18 rule 1: 44,43,42,38,34,30,26,22,14,10,6")]
+    public void Rule_1_lists_the_children_still_in_the_list_newest_first(ulong seed, string expected) =>
+        Assert.That(Scenario(seed, fail: false), Is.EqualTo(expected));
+
+    private static string Scenario(ulong seed, bool fail)
+    {
+        var log = new List<string>();
+        var options = (seed == 0 ? Runs.Fifo : Runs.Seeded(seed)) with
+        {
+            Trace = t =>
+            {
+                if (t.Kind == TraceKind.Cancelled)
+                {
+                    log.Add($"c{t.PromiseId}");
+                }
+            },
+        };
+        try
+        {
+            Fiber.Run(async () =>
+            {
+                var parent = await Fiber.SpawnAsync(async () =>
+                {
+                    var quick = new List<Promise>();
+                    var forever = new List<Promise>();
+                    for (var i = 0; i < 40; i++)
+                    {
+                        if (i % 4 == 3)
+                        {
+                            forever.Add(await Fiber.SpawnAsync(Forever));
+                        }
+                        else
+                        {
+                            quick.Add(await Fiber.SpawnAsync(static async () => { }));
+                        }
+                    }
+
+                    foreach (var p in quick.Take(20))
+                    {
+                        await Fiber.AwaitAsync(p); // from the list's far end (the oldest first)
+                    }
+
+                    foreach (var p in quick.Skip(20).Reverse())
+                    {
+                        await Fiber.AwaitAsync(p); // from the middle, newest first
+                    }
+
+                    forever.Add(await Fiber.SpawnAsync(Forever)); // 30 left, 10 in: swept here
+                    await Fiber.CancelAsync(forever[3]);
+                    forever.Add(await Fiber.SpawnAsync(Forever));
+                    if (fail)
+                    {
+                        throw new InvalidOperationException("fails");
+                    }
+                });
+                var r = await Fiber.AwaitResultAsync(parent);
+                log.Add(r.IsOk ? "ok" : r.Error!.GetType().Name);
+            }, options);
+        }
+        catch (StillHasChildrenException e)
+        {
+            log.Add($"rule 1: {string.Join(",", e.Children)}");
+        }
+
+        return string.Join(" ", log);
+    }
+
+    private static async Fiber Forever()
+    {
+        while (true)
+        {
+            await Fiber.YieldAsync();
+        }
+    }
+}

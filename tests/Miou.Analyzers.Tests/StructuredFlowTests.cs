@@ -60,6 +60,16 @@ public sealed class StructuredFlowTests
         Assert.That(BothRules(compilation), Is.Empty);
     }
 
+    /// <summary>The end-to-end samples (a program that breaks every rule, and the same program fixed), generated as a build does: the same either way.</summary>
+    [TestCase("Violations.cs")]
+    [TestCase("Fixed.cs")]
+    public void The_end_to_end_samples_report_the_same_with_and_without_the_proof(string sample)
+    {
+        var (output, _, _) = Pipeline.Generate(Pipeline.Compile("Sample", ("/src/Shop.cs", Pipeline.Sample(sample))));
+        var reported = BothRules(output);
+        Assert.That(reported, sample == "Fixed.cs" ? Is.Empty : Is.Not.Empty);
+    }
+
     /// <summary>Constructs the proof does not model: it gives up, the graph decides (and reports the same either way).</summary>
     [TestCase("while (c) { Fiber.Await(p); c = false; }", "Loop")]
     [TestCase("for (var i = 0; i < 2; i++) { } Fiber.Await(p);", "Loop")]

@@ -44,8 +44,15 @@ internal sealed class StructuredFlow
     /// <summary>The most sources and holders a proof tracks (one bit each in a word).</summary>
     private const int MaxTracked = 64;
 
-    private readonly ObligationRules _rules;
-    private readonly Func<IInvocationOperation, bool> _isSource;
+    /// <summary>
+    /// One proof per thread, reused: its lists and stacks keep their capacity, so a proof allocates next to nothing (the
+    /// analyzers run concurrently, each callback on one thread, and a proof calls nothing that could start another).
+    /// </summary>
+    [ThreadStatic]
+    private static StructuredFlow? t_reused;
+
+    private ObligationRules _rules = null!;
+    private Func<IInvocationOperation, bool> _isSource = null!;
     private readonly List<IOperation> _sources = new();
     private readonly List<ISymbol> _holders = new();
 
@@ -64,13 +71,27 @@ internal sealed class StructuredFlow
     /// <summary>The stack of <see cref="Expression"/>'s walks, reused.</summary>
     private readonly Stack<(IOperation Operation, bool Expanded)> _walk = new();
 
+    /// <summary>The first pass's walk, and the variables it finds written (reused).</summary>
+    private readonly Stack<IOperation> _collecting = new();
+    private readonly List<ISymbol> _writes = new();
+
     /// <summary>Where the proof gave up, if it did.</summary>
     private IOperation? _blocker;
 
-    private StructuredFlow(ObligationRules rules, Func<IInvocationOperation, bool> isSource)
+    /// <summary>Starts a proof afresh (what a previous one left is cleared, capacities kept).</summary>
+    private void Start(ObligationRules rules, Func<IInvocationOperation, bool> isSource)
     {
         _rules = rules;
         _isSource = isSource;
+        _sources.Clear();
+        _holders.Clear();
+        _holderOf.Clear();
+        _tries.Clear();
+        _finallies.Clear();
+        _walk.Clear();
+        _collecting.Clear();
+        _writes.Clear();
+        _blocker = null;
     }
 
     /// <summary>Whether the proof is on for this compilation (it is unless <see cref="OptionName"/> says <c>false</c>).</summary>
@@ -102,14 +123,24 @@ internal sealed class StructuredFlow
             return body;
         }
 
-        var proof = new StructuredFlow(rules, isSource);
-        if (!proof.Collect(block, sources))
+        var proof = t_reused ?? new StructuredFlow();
+        t_reused = null; // taken: were a proof ever to start another on this thread, that one would make its own
+        proof.Start(rules, isSource);
+        try
         {
-            return proof._blocker ?? body;
-        }
+            if (!proof.Collect(block, sources))
+            {
+                return proof._blocker ?? body;
+            }
 
-        var end = proof.Statement(block, 0);
-        return proof._blocker ?? (end is { } pending && pending != 0 ? body : null);
+            var end = proof.Statement(block, 0);
+            return proof._blocker ?? (end is { } pending && pending != 0 ? body : null);
+        }
+        finally
+        {
+            proof.Start(null!, null!); // holds no operation or symbol of this compilation while it waits
+            t_reused = proof;
+        }
     }
 
     /// <summary>
@@ -119,8 +150,8 @@ internal sealed class StructuredFlow
     private bool Collect(IBlockOperation block, int sources)
     {
         var found = 0;
-        var writes = new List<ISymbol>();
-        var pending = new Stack<IOperation>();
+        var writes = _writes;
+        var pending = _collecting;
         pending.Push(block);
         while (pending.Count > 0)
         {
@@ -210,7 +241,14 @@ internal sealed class StructuredFlow
             }
         }
 
-        _heldBy = new ulong[_holders.Count];
+        if (_heldBy.Length < _holders.Count)
+        {
+            _heldBy = new ulong[MaxTracked];
+        }
+        else
+        {
+            Array.Clear(_heldBy, 0, _holders.Count);
+        }
         for (var source = 0; source < _holderOf.Count; source++)
         {
             _heldBy[_holderOf[source]] |= 1UL << source;

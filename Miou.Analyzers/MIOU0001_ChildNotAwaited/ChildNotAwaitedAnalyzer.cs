@@ -26,13 +26,14 @@ public sealed class ChildNotAwaitedAnalyzer : MiouAnalyzer
     /// <inheritdoc/>
     private protected override void Register(CompilationStartAnalysisContext context, MiouSymbols symbols)
     {
-        context.RegisterOperationAction(operation => Analyze(operation, symbols), OperationKind.MethodBody);
+        var structured = StructuredFlow.IsEnabled(context.Options);
+        context.RegisterOperationAction(operation => Analyze(operation, symbols, structured), OperationKind.MethodBody);
     }
 
-    private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols)
+    private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols, bool structured)
     {
         var rules = new SpawnRules(symbols);
-        foreach (var function in FiberGraphs.Of(context, symbols, rules.IsValueSource))
+        foreach (var function in FiberGraphs.Of(context, symbols, rules.IsValueSource, structured ? rules : null))
         {
             var flow = new ObligationFlow(function.Graph, rules, function.IsNewTask, function.Scan.CapturedByNestedFunctions(),
                 (state, source) =>
@@ -54,6 +55,13 @@ public sealed class ChildNotAwaitedAnalyzer : MiouAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.MIOU0001_ChildNotAwaited, SpawnLocation(source), properties, Explain(why)));
             }
         }
+    }
+
+    /// <summary>Where the proof on the operation tree (<see cref="StructuredFlow"/>) gives up on <paramref name="body"/> for this rule; null when it proves it (tests ask).</summary>
+    internal static IOperation? ProofBlocker(IMethodBodyOperation body, MiouSymbols symbols)
+    {
+        var rules = new SpawnRules(symbols);
+        return StructuredFlow.Blocker(body, rules, rules.IsValueSource);
     }
 
     /// <summary>The span reported: the spawn's method name, e.g. <c>Fiber.Async</c>.</summary>

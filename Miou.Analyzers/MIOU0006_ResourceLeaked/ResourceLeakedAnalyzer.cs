@@ -21,12 +21,15 @@ public sealed class ResourceLeakedAnalyzer : MiouAnalyzer
     }
 
     /// <inheritdoc/>
-    private protected override void Register(CompilationStartAnalysisContext context, MiouSymbols symbols) =>
-        context.RegisterOperationAction(operation => Analyze(operation, symbols), OperationKind.MethodBody);
-
-    private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols)
+    private protected override void Register(CompilationStartAnalysisContext context, MiouSymbols symbols)
     {
-        foreach (var function in FiberGraphs.Of(context, symbols, invocation => symbols.IsOwnership(invocation.TargetMethod, "Own")))
+        var proof = StructuredFlow.IsEnabled(context.Options) ? ProofRules(symbols) : null;
+        context.RegisterOperationAction(operation => Analyze(operation, symbols, proof), OperationKind.MethodBody);
+    }
+
+    private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols, ObligationRules? proof)
+    {
+        foreach (var function in FiberGraphs.Of(context, symbols, invocation => symbols.IsOwnership(invocation.TargetMethod, "Own"), proof))
         {
             var fresh = FreshResources(function, symbols, out var aliases);
             var rules = new OwnershipRules(symbols, aliases);
@@ -53,6 +56,14 @@ public sealed class ResourceLeakedAnalyzer : MiouAnalyzer
             }
         }
     }
+
+    /// <summary>Where the proof on the operation tree (<see cref="StructuredFlow"/>) gives up on <paramref name="body"/> for this rule; null when it proves it (tests ask).</summary>
+    internal static IOperation? ProofBlocker(IMethodBodyOperation body, MiouSymbols symbols) =>
+        StructuredFlow.Blocker(body, ProofRules(symbols), invocation => symbols.IsOwnership(invocation.TargetMethod, "Own"));
+
+    /// <summary>The proof's rules: it follows no alias (a holder copied or written fails it), so they have none.</summary>
+    private static ObligationRules ProofRules(MiouSymbols symbols) =>
+        new OwnershipRules(symbols, new Dictionary<ISymbol, List<ISymbol>>(SymbolEqualityComparer.Default));
 
     /// <summary>Locals of the function that only ever hold a resource it creates itself (<c>Ownership.Create</c>).</summary>
     private static HashSet<ILocalSymbol> FreshResources(FiberFunction function, MiouSymbols symbols, out Dictionary<ISymbol, List<ISymbol>> aliases)

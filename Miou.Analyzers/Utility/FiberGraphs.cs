@@ -48,9 +48,12 @@ internal static class FiberGraphs
     /// obligation starts): the method itself, the fiber bodies it passes to Fiber.Async, Fiber.Call, Fiber.Protect, …
     /// and its local functions (recursively). A graph is asked for only when a source lies inside its function: a
     /// method that spawns or owns nothing costs one look at its calls, and a lambda without one is never built into a
-    /// graph.
+    /// graph. With <paramref name="proof"/> (the rule's obligations, when <see cref="StructuredFlow"/> is on), a method
+    /// whose operation tree proves every obligation settled (<see cref="StructuredFlow.ProvesSettled"/>) yields nothing
+    /// and is never built into a graph either.
     /// </summary>
-    public static IEnumerable<FiberFunction> Of(OperationAnalysisContext context, MiouSymbols symbols, Func<IInvocationOperation, bool> isSource)
+    public static IEnumerable<FiberFunction> Of(OperationAnalysisContext context, MiouSymbols symbols, Func<IInvocationOperation, bool> isSource,
+        ObligationRules? proof)
     {
         if (context.Operation is not IMethodBodyOperation body || context.ContainingSymbol is not IMethodSymbol method ||
             !symbols.IsFiberMethod(method))
@@ -67,7 +70,7 @@ internal static class FiberGraphs
             }
         }
 
-        if (sources is null)
+        if (sources is null || (proof is not null && StructuredFlow.ProvesSettled(body, proof, isSource, sources.Count)))
         {
             yield break;
         }

@@ -160,26 +160,47 @@ internal sealed class GraphScan
     }
 
     /// <summary>
+    /// The next operation of a post-order walk of what <paramref name="pending"/> was given (operands before the operation
+    /// using them, in evaluation order), nested lambdas and local functions left out (they run elsewhere; a graph's
+    /// blocks hold none). Without recursion, which a long chain of operators would make deep, and without an iterator
+    /// per operation.
+    /// </summary>
+    public static bool NextPostOrder(Stack<(IOperation Operation, bool Expanded)> pending, out IOperation operation)
+    {
+        while (pending.Count > 0)
+        {
+            var (current, expanded) = pending.Pop();
+            if (expanded)
+            {
+                operation = current;
+                return true;
+            }
+
+            if (current.Kind is OperationKind.AnonymousFunction or OperationKind.LocalFunction)
+            {
+                continue;
+            }
+
+            pending.Push((current, true));
+            foreach (var child in current.ChildOperations.Reverse())
+            {
+                pending.Push((child, false));
+            }
+        }
+
+        operation = null!;
+        return false;
+    }
+
+    /// <summary>
     /// A post-order walk (operands before the operation using them, the order a flow meets them in) without recursion,
     /// which a long chain of operators would make deep, and without an iterator per operation.
     /// </summary>
     private void Walk(IOperation root, bool inOperations, bool returned, Stack<(IOperation Operation, bool Expanded)> pending, List<Site> sites)
     {
         pending.Push((root, false));
-        while (pending.Count > 0)
+        while (NextPostOrder(pending, out var operation))
         {
-            var (operation, expanded) = pending.Pop();
-            if (!expanded)
-            {
-                pending.Push((operation, true));
-                foreach (var child in operation.ChildOperations.Reverse())
-                {
-                    pending.Push((child, false));
-                }
-
-                continue;
-            }
-
             // Switched on the kind first: an interface type test per operation costs more than the rest of the walk.
             switch (operation.Kind)
             {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -26,14 +27,17 @@ public sealed class ChildNotAwaitedAnalyzer : MiouAnalyzer
     /// <inheritdoc/>
     private protected override void Register(CompilationStartAnalysisContext context, MiouSymbols symbols)
     {
-        var structured = StructuredFlow.IsEnabled(context.Options);
-        context.RegisterOperationAction(operation => Analyze(operation, symbols, structured), OperationKind.MethodBody);
+        // Once per compilation: the rules are stateless, and a method group converted per method body is an allocation each.
+        var rules = new SpawnRules(symbols);
+        Func<IInvocationOperation, bool> isSource = rules.IsValueSource;
+        var proof = StructuredFlow.IsEnabled(context.Options) ? rules : null;
+        context.RegisterOperationAction(operation => Analyze(operation, symbols, rules, isSource, proof), OperationKind.MethodBody);
     }
 
-    private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols, bool structured)
+    private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols, SpawnRules rules, Func<IInvocationOperation, bool> isSource,
+        ObligationRules? proof)
     {
-        var rules = new SpawnRules(symbols);
-        foreach (var function in FiberGraphs.Of(context, symbols, rules.IsValueSource, structured ? rules : null))
+        foreach (var function in FiberGraphs.Of(context, symbols, isSource, proof))
         {
             var flow = new ObligationFlow(function.Graph, rules, function.IsNewTask, function.Scan.CapturedByNestedFunctions(),
                 (state, source) =>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -23,13 +24,19 @@ public sealed class ResourceLeakedAnalyzer : MiouAnalyzer
     /// <inheritdoc/>
     private protected override void Register(CompilationStartAnalysisContext context, MiouSymbols symbols)
     {
+        // Once per compilation: a lambda capturing the symbols, made per method body, is an allocation each.
+        var isSource = IsOwn(symbols);
         var proof = StructuredFlow.IsEnabled(context.Options) ? ProofRules(symbols) : null;
-        context.RegisterOperationAction(operation => Analyze(operation, symbols, proof), OperationKind.MethodBody);
+        context.RegisterOperationAction(operation => Analyze(operation, symbols, isSource, proof), OperationKind.MethodBody);
     }
 
-    private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols, ObligationRules? proof)
+    /// <summary>The calls that start an obligation of this rule: <c>Ownership.Own</c>.</summary>
+    private static Func<IInvocationOperation, bool> IsOwn(MiouSymbols symbols) =>
+        invocation => symbols.IsOwnership(invocation.TargetMethod, "Own");
+
+    private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols, Func<IInvocationOperation, bool> isSource, ObligationRules? proof)
     {
-        foreach (var function in FiberGraphs.Of(context, symbols, invocation => symbols.IsOwnership(invocation.TargetMethod, "Own"), proof))
+        foreach (var function in FiberGraphs.Of(context, symbols, isSource, proof))
         {
             var fresh = FreshResources(function, symbols, out var aliases);
             var rules = new OwnershipRules(symbols, aliases);
@@ -59,7 +66,7 @@ public sealed class ResourceLeakedAnalyzer : MiouAnalyzer
 
     /// <summary>Where the proof on the operation tree (<see cref="StructuredFlow"/>) gives up on <paramref name="body"/> for this rule; null when it proves it (tests ask).</summary>
     internal static IOperation? ProofBlocker(IMethodBodyOperation body, MiouSymbols symbols) =>
-        StructuredFlow.Blocker(body, ProofRules(symbols), invocation => symbols.IsOwnership(invocation.TargetMethod, "Own"));
+        StructuredFlow.Blocker(body, ProofRules(symbols), IsOwn(symbols));
 
     /// <summary>The proof's rules: it follows no alias (a holder copied or written fails it), so they have none.</summary>
     private static ObligationRules ProofRules(MiouSymbols symbols) =>

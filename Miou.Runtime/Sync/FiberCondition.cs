@@ -12,6 +12,9 @@ public sealed class FiberCondition
     private readonly Queue<(Promise Task, Waiting Wait)> _waiters = new();
     private Waiting? _lastWait; // reused while the condition is used with the same mutex: no allocation per wait
 
+    /// <summary>Creates a condition, its gate biased to the domain of the task creating it, if any (see <see cref="SpinGate"/>).</summary>
+    public FiberCondition() => _gate.BiasTo(DomainScheduler.Current);
+
     /// <summary>Releases <paramref name="mutex"/>, parks until signalled, then takes the mutex again (direct style).</summary>
     [DirectStyle(nameof(WaitAsync))]
     public void Wait(FiberMutex mutex) => throw new NotInFiberException("FiberCondition.Wait");
@@ -36,8 +39,9 @@ public sealed class FiberCondition
     /// <summary>Wakes the oldest waiter, if any. Not a scheduling point; any thread.</summary>
     public void Signal()
     {
+        var current = DomainScheduler.Current; // one thread-static read: for the gate and for the wake-up
         (Promise Task, Waiting Wait) next;
-        using (_gate.Hold())
+        using (_gate.Hold(current))
         {
             if (!_waiters.TryDequeue(out next))
             {
@@ -45,14 +49,15 @@ public sealed class FiberCondition
             }
         }
 
-        next.Task.Domain.Wake(next.Task, next.Wait);
+        Wake(next.Task, next.Wait, current);
     }
 
     /// <summary>Wakes every waiter, oldest first. Not a scheduling point; any thread.</summary>
     public void Broadcast()
     {
+        var current = DomainScheduler.Current;
         (Promise Task, Waiting Wait)[] all;
-        using (_gate.Hold())
+        using (_gate.Hold(current))
         {
             all = _waiters.ToArray();
             _waiters.Clear();
@@ -60,13 +65,27 @@ public sealed class FiberCondition
 
         foreach (var (task, wait) in all)
         {
+            Wake(task, wait, current);
+        }
+    }
+
+    /// <summary>Wakes <paramref name="task"/> from <paramref name="current"/>'s thread (null: not a domain's).</summary>
+    private static void Wake(Promise task, Waiting wait, DomainScheduler? current)
+    {
+        if (current is not null)
+        {
+            task.Domain.Wake(task, wait, current); // local exactly when the task's domain is this thread's: no second read
+        }
+        else
+        {
             task.Domain.Wake(task, wait);
         }
     }
 
+    /// <summary>Takes <paramref name="task"/> out of the waiters; runs on the task's domain.</summary>
     private bool Forget(Promise task)
     {
-        using (_gate.Hold())
+        using (_gate.Hold(task.Domain))
         {
             var found = false;
             for (var n = _waiters.Count; n > 0; n--)
@@ -97,7 +116,7 @@ public sealed class FiberCondition
         {
             if (task.OpPhase == 0)
             {
-                using (condition._gate.Hold())
+                using (condition._gate.Hold(domain))
                 {
                     condition._waiters.Enqueue((task, this));
                 }

@@ -12,12 +12,15 @@ public sealed class FiberMutex : SchedulerOp
     private readonly TaskQueue _waiters = new();
     private Promise? _owner;
 
+    /// <summary>Creates an unlocked mutex, its gate biased to the domain of the task creating it, if any (see <see cref="SpinGate"/>).</summary>
+    public FiberMutex() => _gate.BiasTo(DomainScheduler.Current);
+
     /// <summary>Whether a task holds the lock.</summary>
     public bool IsLocked
     {
         get
         {
-            using (_gate.Hold())
+            using (_gate.Hold(DomainScheduler.Current))
             {
                 return _owner is not null;
             }
@@ -42,7 +45,7 @@ public sealed class FiberMutex : SchedulerOp
     public bool TryLock()
     {
         var me = Suspension.CurrentTask("FiberMutex.TryLock");
-        using (_gate.Hold())
+        using (_gate.Hold(me.Domain))
         {
             if (_owner is not null)
             {
@@ -84,7 +87,7 @@ public sealed class FiberMutex : SchedulerOp
     internal void Release(Promise me)
     {
         Promise? next;
-        using (_gate.Hold())
+        using (_gate.Hold(me.Domain)) // Release runs on the releasing task's domain
         {
             if (_owner is null)
             {
@@ -112,7 +115,7 @@ public sealed class FiberMutex : SchedulerOp
     private void HandOver(DomainScheduler current)
     {
         Promise? next;
-        using (_gate.Hold())
+        using (_gate.Hold(current))
         {
             next = HandOverLocked();
         }
@@ -132,7 +135,7 @@ public sealed class FiberMutex : SchedulerOp
             return ReferenceEquals(Volatile.Read(ref _owner), task) ? Answered.Resume : Answered.Park;
         }
 
-        using (_gate.Hold())
+        using (_gate.Hold(domain))
         {
             if (_owner is null)
             {
@@ -155,7 +158,7 @@ public sealed class FiberMutex : SchedulerOp
     internal override void Cancelled(Promise task)
     {
         bool handedToIt;
-        using (_gate.Hold())
+        using (_gate.Hold(task.Domain)) // Cancelled runs on the task's domain
         {
             handedToIt = _owner == task && task.OpPhase == 1;
             if (!handedToIt)

@@ -121,14 +121,10 @@ public sealed class FiberCondition
                     condition._waiters.Enqueue((task, this));
                 }
 
-                try
-                {
-                    Mutex.Release(task);
-                }
-                catch (InvalidOperationException e)
+                if (Mutex.TryRelease(task) is { } error)
                 {
                     condition.Forget(task); // not holding the mutex: leave no stale waiter (the original does, spec §10 Q17)
-                    domain.ResumeException = e;
+                    domain.ResumeException = error;
                     return Answered.Resume;
                 }
 

@@ -86,24 +86,43 @@ public sealed class FiberMutex : SchedulerOp
     /// <summary>Releases the lock held by <paramref name="me"/>; throws if it does not hold it.</summary>
     internal void Release(Promise me)
     {
-        Promise? next;
-        using (_gate.Hold(me.Domain)) // Release runs on the releasing task's domain
+        if (TryRelease(me) is { } error)
         {
-            if (_owner is null)
-            {
-                throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex that is not locked.");
-            }
+            throw error;
+        }
+    }
 
-            if (_owner != me)
+    /// <summary>
+    /// Releases the lock held by <paramref name="me"/>, handing it to the oldest waiter if any; or, if
+    /// <paramref name="me"/> does not hold it, changes nothing and returns the error to report (returned, not thrown: a
+    /// condition's wait reports it at its suspension point without a throw and catch in the scheduler, and the method
+    /// builds no message on its hot path).
+    /// </summary>
+    internal InvalidOperationException? TryRelease(Promise me)
+    {
+        Promise? owner;
+        Promise? next = null;
+        using (_gate.Hold(me.Domain)) // TryRelease runs on the releasing task's domain
+        {
+            owner = _owner;
+            if (ReferenceEquals(owner, me))
             {
-                throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex held by {_owner.Describe()}.");
+                next = HandOverLocked(); // in the same critical section as the check: one lock per unlock, not two
             }
-
-            next = HandOverLocked(); // in the same critical section as the checks: one lock per unlock, not two
         }
 
-        next?.Domain.Wake(next, this, me.Domain); // Release runs on the releasing task's domain
+        if (!ReferenceEquals(owner, me))
+        {
+            return NotHeld(me, owner);
+        }
+
+        next?.Domain.Wake(next, this, me.Domain); // on the releasing task's domain
+        return null;
     }
+
+    private static InvalidOperationException NotHeld(Promise me, Promise? owner) => new(owner is null
+        ? $"FiberMutex: {me.Describe()} unlocked a mutex that is not locked."
+        : $"FiberMutex: {me.Describe()} unlocked a mutex held by {owner.Describe()}.");
 
     /// <summary>Gives the lock to the oldest waiter, if any, and returns it (to be woken once the gate is left).</summary>
     private Promise? HandOverLocked()

@@ -9,7 +9,7 @@ namespace Miou;
 public sealed class FiberCondition
 {
     private SpinGate _gate; // a mutable struct: never readonly, never copied
-    private readonly Queue<(Promise Task, Waiting Wait)> _waiters = new();
+    private readonly TaskQueue<Waiter> _waiters = new();
     private Waiting? _lastWait; // reused while the condition is used with the same mutex: no allocation per wait
 
     /// <summary>Creates a condition, its gate biased to the domain of the task creating it, if any (see <see cref="SpinGate"/>).</summary>
@@ -40,13 +40,15 @@ public sealed class FiberCondition
     public void Signal()
     {
         var current = DomainScheduler.Current; // one thread-static read: for the gate and for the wake-up
-        (Promise Task, Waiting Wait) next;
+        Waiter next;
         using (_gate.Hold(current))
         {
-            if (!_waiters.TryDequeue(out next))
+            if (_waiters.IsEmpty)
             {
                 return;
             }
+
+            next = _waiters.Dequeue();
         }
 
         Wake(next.Task, next.Wait, current);
@@ -56,16 +58,15 @@ public sealed class FiberCondition
     public void Broadcast()
     {
         var current = DomainScheduler.Current;
-        (Promise Task, Waiting Wait)[] all;
+        Waiter[] all;
         using (_gate.Hold(current))
         {
-            all = _waiters.ToArray();
-            _waiters.Clear();
+            all = _waiters.DequeueAll();
         }
 
-        foreach (var (task, wait) in all)
+        foreach (var next in all)
         {
-            Wake(task, wait, current);
+            Wake(next.Task, next.Wait, current);
         }
     }
 
@@ -87,22 +88,16 @@ public sealed class FiberCondition
     {
         using (_gate.Hold(task.Domain))
         {
-            var found = false;
-            for (var n = _waiters.Count; n > 0; n--)
-            {
-                var next = _waiters.Dequeue();
-                if (!found && ReferenceEquals(next.Task, task))
-                {
-                    found = true;
-                }
-                else
-                {
-                    _waiters.Enqueue(next);
-                }
-            }
-
-            return found;
+            return _waiters.Remove(task);
         }
+    }
+
+    /// <summary>A waiting task and the wait it parked on (the token its wake-up names).</summary>
+    private readonly struct Waiter(Promise task, Waiting wait) : ITaskEntry
+    {
+        public Promise Task { get; } = task;
+
+        public Waiting Wait { get; } = wait;
     }
 
     /// <summary>One wait on this condition with one mutex: what the scheduler answers for <see cref="WaitAsync"/>.</summary>
@@ -118,7 +113,7 @@ public sealed class FiberCondition
             {
                 using (condition._gate.Hold(domain))
                 {
-                    condition._waiters.Enqueue((task, this));
+                    condition._waiters.Enqueue(new Waiter(task, this));
                 }
 
                 if (Mutex.TryRelease(task) is { } error)

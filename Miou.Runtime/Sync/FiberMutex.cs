@@ -9,7 +9,7 @@ namespace Miou;
 public sealed class FiberMutex : SchedulerOp
 {
     private SpinGate _gate; // a mutable struct: never readonly, never copied
-    private readonly TaskQueue _waiters = new();
+    private readonly TaskQueue<Waiter> _waiters = new();
     private Promise? _owner;
 
     /// <summary>Creates an unlocked mutex, its gate biased to the domain of the task creating it, if any (see <see cref="SpinGate"/>).</summary>
@@ -127,8 +127,15 @@ public sealed class FiberMutex : SchedulerOp
     /// <summary>Gives the lock to the oldest waiter, if any, and returns it (to be woken once the gate is left).</summary>
     private Promise? HandOverLocked()
     {
-        _owner = _waiters.TryDequeue();
-        return _owner;
+        if (_waiters.IsEmpty)
+        {
+            _owner = null; // a constant null store: no GC write barrier (the unlock of an uncontended mutex)
+            return null;
+        }
+
+        var next = _waiters.Dequeue().Task;
+        _owner = next;
+        return next;
     }
 
     private void HandOver(DomainScheduler current)
@@ -168,7 +175,7 @@ public sealed class FiberMutex : SchedulerOp
                 return Answered.Resume;
             }
 
-            _waiters.Enqueue(task);
+            _waiters.Enqueue(new Waiter(task));
             task.OpPhase = 1;
             return Answered.Park;
         }
@@ -190,5 +197,10 @@ public sealed class FiberMutex : SchedulerOp
         {
             HandOver(task.Domain); // the lock was handed to a task that is now cancelled: pass it on (on its domain)
         }
+    }
+
+    private readonly struct Waiter(Promise task) : ITaskEntry
+    {
+        public Promise Task { get; } = task;
     }
 }

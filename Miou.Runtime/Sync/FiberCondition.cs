@@ -101,7 +101,7 @@ public sealed class FiberCondition
     }
 
     /// <summary>One wait on this condition with one mutex: what the scheduler answers for <see cref="WaitAsync"/>.</summary>
-    private sealed class Waiting(FiberCondition condition, FiberMutex mutex) : SchedulerOp
+    private sealed class Waiting(FiberCondition condition, FiberMutex mutex) : SchedulerOp(answersWithoutCode: true)
     {
         internal FiberMutex Mutex { get; } = mutex;
 

@@ -13,7 +13,11 @@ public sealed class FiberMutex : SchedulerOp
     private Promise? _owner;
 
     /// <summary>Creates an unlocked mutex, its gate biased to the domain of the task creating it, if any (see <see cref="SpinGate"/>).</summary>
-    public FiberMutex() => _gate.BiasTo(DomainScheduler.Current);
+    public FiberMutex()
+        : base(answersWithoutCode: true) // its answer touches only its own state, the task and the domains' run queues
+    {
+        _gate.BiasTo(DomainScheduler.Current);
+    }
 
     /// <summary>Whether a task holds the lock.</summary>
     public bool IsLocked

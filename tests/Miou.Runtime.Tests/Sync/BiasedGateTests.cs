@@ -19,8 +19,9 @@ public class BiasedGateTests
 
     /// <summary>
     /// Short critical sections catch a revocation without the process-wide barrier (the home entering on the biased path
-    /// as the other thread enters: lost increments in about a tenth of the gates when it was removed); long ones catch
-    /// a revocation that does not wait for the home to leave (lost in nearly every gate when that wait was removed).
+    /// as the other thread enters): with the barrier removed, 36 to 109 of the 1,500 gates lost increments in three runs
+    /// out of three. Long ones catch a revocation that does not wait for the home to leave: with that wait removed, 4 to
+    /// 100 of the 100 gates did, three runs out of three (the short ones too, in two of them).
     /// </summary>
     [TestCase(1500, 0)]
     [TestCase(100, 20)]

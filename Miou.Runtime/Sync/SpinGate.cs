@@ -37,7 +37,10 @@ internal struct SpinGate
     private int _held; // the lock of the shared mode
     private int _mode;
     private int _homeIn; // the home is in the gate, entered without the compare-exchange
-    private DomainScheduler? _home;
+
+    // The home domain's identity: its generator, an object of the domain that references nothing, so that a long-lived
+    // mutex does not keep a finished run's scheduler alive (its event source, its last syscall and that syscall's task).
+    private Prng? _home;
 
     /// <summary>
     /// Biases the gate to <paramref name="home"/> (nothing if null). Only before the gate's object is published (its
@@ -47,7 +50,7 @@ internal struct SpinGate
     {
         if (home is not null)
         {
-            _home = home;
+            _home = home.Random;
             _mode = Biased;
         }
     }
@@ -56,7 +59,7 @@ internal struct SpinGate
     [UnscopedRef]
     internal Scope Hold(DomainScheduler? current)
     {
-        if (current is not null && ReferenceEquals(_home, current))
+        if (current is not null && ReferenceEquals(_home, current.Random))
         {
             System.Diagnostics.Debug.Assert(current.IsCurrentThread, "a gate is entered as the domain whose thread runs");
 
@@ -113,7 +116,7 @@ internal struct SpinGate
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
 
-            _home = null; // the domain is no longer kept alive by the gate
+            _home = null; // no longer needed
             Volatile.Write(ref _mode, Shared);
             return;
         }

@@ -202,4 +202,33 @@ public class BiasedGateTests
         Assert.That(total, Is.EqualTo(800));
         Assert.That(log, Has.Count.EqualTo(4));
     }
+
+    [Test]
+    public void A_mutex_and_a_condition_biased_to_a_finished_run_do_not_keep_its_scheduler_alive()
+    {
+        var (mutex, condition, scheduler) = MadeInARun();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.That(scheduler.IsAlive, Is.False, "the run's scheduler is collected while its mutex and condition live on");
+        GC.KeepAlive(mutex);
+        GC.KeepAlive(condition);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (FiberMutex, FiberCondition, WeakReference) MadeInARun()
+    {
+        FiberMutex? mutex = null;
+        FiberCondition? condition = null;
+        WeakReference? scheduler = null;
+        Fiber.Run(async () =>
+        {
+            scheduler = new WeakReference(DomainScheduler.Current);
+            mutex = new FiberMutex();
+            condition = new FiberCondition();
+            await mutex.LockAsync();
+            mutex.Unlock();
+        });
+        return (mutex!, condition!, scheduler!);
+    }
 }

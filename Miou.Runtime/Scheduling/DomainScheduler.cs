@@ -678,9 +678,16 @@ internal sealed partial class DomainScheduler
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private Answered AnswerCustom(Promise task)
     {
-        Running = task; // the target's answer may run code that asks for the current task (see RunSlot)
         System.Diagnostics.Debug.Assert(task.OpTarget is SchedulerOp, "a custom operation's target answers it");
-        var answer = System.Runtime.CompilerServices.Unsafe.As<SchedulerOp>(task.OpTarget!).Answer(this, task);
+        var op = System.Runtime.CompilerServices.Unsafe.As<SchedulerOp>(task.OpTarget!);
+        if (!op.AnswersWithoutCode || _trace is not null)
+        {
+            // The target's answer may run code that asks for the current task (see RunSlot); so may a trace consumer,
+            // which the answer's wake-ups and park call. Otherwise RunSlot stores the task if the answer resumes it.
+            Running = task;
+        }
+
+        var answer = op.Answer(this, task);
         if (answer == Answered.Park)
         {
             Trace(TraceKind.Await, task);

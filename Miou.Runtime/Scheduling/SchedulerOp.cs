@@ -26,6 +26,22 @@ public abstract class SchedulerOp
     {
     }
 
+    /// <param name="answersWithoutCode">
+    /// Whether <see cref="Answer"/> never runs code that may ask for the current task (a user callback, a trace consumer
+    /// aside): then the scheduler need not store the task as its domain's running task before answering (see
+    /// <see cref="AnswersWithoutCode"/>).
+    /// </param>
+    private protected SchedulerOp(bool answersWithoutCode) => AnswersWithoutCode = answersWithoutCode;
+
+    /// <summary>
+    /// Whether <see cref="Answer"/> runs no code that may ask for the current task: it only reads and writes the object's
+    /// own state, the task given to it and the domains' queues (a mutex, a condition wait). The scheduler then stores the
+    /// task as its domain's running task only when the answer resumes it, as for a yield (a reference store and its GC
+    /// write barrier fewer for an answer that parks the task or asks for another point). False for an operation that may
+    /// run a user's callback (a syscall's registration) or take a lock that reads the thread (a computation).
+    /// </summary>
+    internal readonly bool AnswersWithoutCode;
+
     /// <summary>
     /// Answers one scheduling point for <paramref name="task"/>, on its domain. <see cref="Promise.OpPhase"/> is the
     /// operation's own state; <see cref="Answered.Park"/> leaves the task parked on <see cref="Promise.OpTarget"/> (which the

@@ -9,8 +9,11 @@ namespace Miou;
 public sealed class FiberCondition
 {
     private SpinGate _gate; // a mutable struct: never readonly, never copied
-    private readonly Queue<(Promise Task, Waiting Wait)> _waiters = new();
+    private readonly TaskQueue<Waiter> _waiters = new();
     private Waiting? _lastWait; // reused while the condition is used with the same mutex: no allocation per wait
+
+    /// <summary>Creates a condition, its gate biased to the domain of the task creating it, if any (see <see cref="SpinGate"/>).</summary>
+    public FiberCondition() => _gate.BiasTo(DomainScheduler.Current);
 
     /// <summary>Releases <paramref name="mutex"/>, parks until signalled, then takes the mutex again (direct style).</summary>
     [DirectStyle(nameof(WaitAsync))]
@@ -36,58 +39,69 @@ public sealed class FiberCondition
     /// <summary>Wakes the oldest waiter, if any. Not a scheduling point; any thread.</summary>
     public void Signal()
     {
-        (Promise Task, Waiting Wait) next;
-        using (_gate.Hold())
+        var current = DomainScheduler.Current; // one thread-static read: for the gate and for the wake-up
+        Waiter next;
+        using (_gate.Hold(current))
         {
-            if (!_waiters.TryDequeue(out next))
+            if (_waiters.IsEmpty)
             {
                 return;
             }
+
+            next = _waiters.Dequeue();
         }
 
-        next.Task.Domain.Wake(next.Task, next.Wait);
+        Wake(next.Task, next.Wait, current);
     }
 
     /// <summary>Wakes every waiter, oldest first. Not a scheduling point; any thread.</summary>
     public void Broadcast()
     {
-        (Promise Task, Waiting Wait)[] all;
-        using (_gate.Hold())
+        var current = DomainScheduler.Current;
+        Waiter[] all;
+        using (_gate.Hold(current))
         {
-            all = _waiters.ToArray();
-            _waiters.Clear();
+            all = _waiters.DequeueAll();
         }
 
-        foreach (var (task, wait) in all)
+        foreach (var next in all)
+        {
+            Wake(next.Task, next.Wait, current);
+        }
+    }
+
+    /// <summary>Wakes <paramref name="task"/> from <paramref name="current"/>'s thread (null: not a domain's).</summary>
+    private static void Wake(Promise task, Waiting wait, DomainScheduler? current)
+    {
+        if (current is not null)
+        {
+            task.Domain.Wake(task, wait, current); // local exactly when the task's domain is this thread's: no second read
+        }
+        else
         {
             task.Domain.Wake(task, wait);
         }
     }
 
+    /// <summary>Takes <paramref name="task"/> out of the waiters; runs on the task's domain.</summary>
     private bool Forget(Promise task)
     {
-        using (_gate.Hold())
+        using (_gate.Hold(task.Domain))
         {
-            var found = false;
-            for (var n = _waiters.Count; n > 0; n--)
-            {
-                var next = _waiters.Dequeue();
-                if (!found && ReferenceEquals(next.Task, task))
-                {
-                    found = true;
-                }
-                else
-                {
-                    _waiters.Enqueue(next);
-                }
-            }
-
-            return found;
+            return _waiters.Remove(task);
         }
     }
 
+    /// <summary>A waiting task and the wait it parked on (the token its wake-up names).</summary>
+    private readonly struct Waiter(Promise task, Waiting wait) : ITaskEntry
+    {
+        public Promise Task { get; } = task;
+
+        public Waiting Wait { get; } = wait;
+    }
+
     /// <summary>One wait on this condition with one mutex: what the scheduler answers for <see cref="WaitAsync"/>.</summary>
-    private sealed class Waiting(FiberCondition condition, FiberMutex mutex) : SchedulerOp
+    private sealed class Waiting(FiberCondition condition, FiberMutex mutex) : SchedulerOp(answersWithoutCode: true)
     {
         internal FiberMutex Mutex { get; } = mutex;
 
@@ -97,19 +111,15 @@ public sealed class FiberCondition
         {
             if (task.OpPhase == 0)
             {
-                using (condition._gate.Hold())
+                using (condition._gate.Hold(domain))
                 {
-                    condition._waiters.Enqueue((task, this));
+                    condition._waiters.Enqueue(new Waiter(task, this));
                 }
 
-                try
-                {
-                    Mutex.Release(task);
-                }
-                catch (InvalidOperationException e)
+                if (Mutex.TryRelease(task) is { } error)
                 {
                     condition.Forget(task); // not holding the mutex: leave no stale waiter (the original does, spec §10 Q17)
-                    domain.ResumeException = e;
+                    domain.ResumeException = error;
                     return Answered.Resume;
                 }
 

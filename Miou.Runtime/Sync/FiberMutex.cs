@@ -9,15 +9,22 @@ namespace Miou;
 public sealed class FiberMutex : SchedulerOp
 {
     private SpinGate _gate; // a mutable struct: never readonly, never copied
-    private readonly TaskQueue _waiters = new();
+    private readonly TaskQueue<Waiter> _waiters = new();
     private Promise? _owner;
+
+    /// <summary>Creates an unlocked mutex, its gate biased to the domain of the task creating it, if any (see <see cref="SpinGate"/>).</summary>
+    public FiberMutex()
+        : base(answersWithoutCode: true) // its answer touches only its own state, the task and the domains' run queues
+    {
+        _gate.BiasTo(DomainScheduler.Current);
+    }
 
     /// <summary>Whether a task holds the lock.</summary>
     public bool IsLocked
     {
         get
         {
-            using (_gate.Hold())
+            using (_gate.Hold(DomainScheduler.Current))
             {
                 return _owner is not null;
             }
@@ -42,7 +49,7 @@ public sealed class FiberMutex : SchedulerOp
     public bool TryLock()
     {
         var me = Suspension.CurrentTask("FiberMutex.TryLock");
-        using (_gate.Hold())
+        using (_gate.Hold(me.Domain))
         {
             if (_owner is not null)
             {
@@ -83,36 +90,62 @@ public sealed class FiberMutex : SchedulerOp
     /// <summary>Releases the lock held by <paramref name="me"/>; throws if it does not hold it.</summary>
     internal void Release(Promise me)
     {
-        Promise? next;
-        using (_gate.Hold())
+        if (TryRelease(me) is { } error)
         {
-            if (_owner is null)
-            {
-                throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex that is not locked.");
-            }
+            throw error;
+        }
+    }
 
-            if (_owner != me)
+    /// <summary>
+    /// Releases the lock held by <paramref name="me"/>, handing it to the oldest waiter if any; or, if
+    /// <paramref name="me"/> does not hold it, changes nothing and returns the error to report (returned, not thrown: a
+    /// condition's wait reports it at its suspension point without a throw and catch in the scheduler, and the method
+    /// builds no message on its hot path).
+    /// </summary>
+    internal InvalidOperationException? TryRelease(Promise me)
+    {
+        Promise? owner;
+        Promise? next = null;
+        using (_gate.Hold(me.Domain)) // TryRelease runs on the releasing task's domain
+        {
+            owner = _owner;
+            if (ReferenceEquals(owner, me))
             {
-                throw new InvalidOperationException($"FiberMutex: {me.Describe()} unlocked a mutex held by {_owner.Describe()}.");
+                next = HandOverLocked(); // in the same critical section as the check: one lock per unlock, not two
             }
-
-            next = HandOverLocked(); // in the same critical section as the checks: one lock per unlock, not two
         }
 
-        next?.Domain.Wake(next, this, me.Domain); // Release runs on the releasing task's domain
+        if (!ReferenceEquals(owner, me))
+        {
+            return NotHeld(me, owner);
+        }
+
+        next?.Domain.Wake(next, this, me.Domain); // on the releasing task's domain
+        return null;
     }
+
+    private static InvalidOperationException NotHeld(Promise me, Promise? owner) => new(owner is null
+        ? $"FiberMutex: {me.Describe()} unlocked a mutex that is not locked."
+        : $"FiberMutex: {me.Describe()} unlocked a mutex held by {owner.Describe()}.");
 
     /// <summary>Gives the lock to the oldest waiter, if any, and returns it (to be woken once the gate is left).</summary>
     private Promise? HandOverLocked()
     {
-        _owner = _waiters.TryDequeue();
-        return _owner;
+        if (_waiters.IsEmpty)
+        {
+            _owner = null; // a constant null store: no GC write barrier (the unlock of an uncontended mutex)
+            return null;
+        }
+
+        var next = _waiters.Dequeue().Task;
+        _owner = next;
+        return next;
     }
 
     private void HandOver(DomainScheduler current)
     {
         Promise? next;
-        using (_gate.Hold())
+        using (_gate.Hold(current))
         {
             next = HandOverLocked();
         }
@@ -132,7 +165,7 @@ public sealed class FiberMutex : SchedulerOp
             return ReferenceEquals(Volatile.Read(ref _owner), task) ? Answered.Resume : Answered.Park;
         }
 
-        using (_gate.Hold())
+        using (_gate.Hold(domain))
         {
             if (_owner is null)
             {
@@ -146,7 +179,7 @@ public sealed class FiberMutex : SchedulerOp
                 return Answered.Resume;
             }
 
-            _waiters.Enqueue(task);
+            _waiters.Enqueue(new Waiter(task));
             task.OpPhase = 1;
             return Answered.Park;
         }
@@ -155,7 +188,7 @@ public sealed class FiberMutex : SchedulerOp
     internal override void Cancelled(Promise task)
     {
         bool handedToIt;
-        using (_gate.Hold())
+        using (_gate.Hold(task.Domain)) // Cancelled runs on the task's domain
         {
             handedToIt = _owner == task && task.OpPhase == 1;
             if (!handedToIt)
@@ -168,5 +201,10 @@ public sealed class FiberMutex : SchedulerOp
         {
             HandOver(task.Domain); // the lock was handed to a task that is now cancelled: pass it on (on its domain)
         }
+    }
+
+    private readonly struct Waiter(Promise task) : ITaskEntry
+    {
+        public Promise Task { get; } = task;
     }
 }

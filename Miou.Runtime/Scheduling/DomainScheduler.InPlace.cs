@@ -223,13 +223,15 @@ internal sealed partial class DomainScheduler
 
                 idled = false;
 
-                if (Run.LiveTasks <= 0 || Run.Fatal is not null || _cancels.Count != 0)
+                // RunUntilQuiescent's condition, but LiveTasks > 0 always holds here: the task run in place has not ended.
+                System.Diagnostics.Debug.Assert(Run.LiveTasks > 0, "the task run in place is live");
+                if (Run.Fatal is not null || (_attention != 0 && _cancels.Count != 0))
                 {
                     return false;
                 }
 
                 BeginStep();
-                if (_cancels.Count != 0)
+                if (_attention != 0 && _cancels.Count != 0)
                 {
                     // dom0's tasks are cancelled only by dom0's tasks (a Call never runs on dom0), never through the inbox.
                     throw new InvalidOperationException("Miou internal error: a cancellation reached dom0 through its inbox.");
@@ -289,6 +291,5 @@ internal sealed partial class DomainScheduler
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool NextStepPopsOnly() =>
-        _runnable.Count == 0 && _cancels.Count == 0 && !_inboxPending && _hooks.Count == 0 && PendingSuspensions == 0
-        && Run.Fatal is null && !Run.Stopping;
+        _runnable.Count == 0 && _attention == 0 && !_inboxPending && Run.Fatal is null && !Run.Stopping;
 }

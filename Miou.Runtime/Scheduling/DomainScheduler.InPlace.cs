@@ -213,55 +213,65 @@ internal sealed partial class DomainScheduler
     {
         try
         {
-            var idled = false;
-            while (true)
-            {
-                if (!idled)
-                {
-                    EndStep(); // the end of the step that ran the previous slot (an idle step has none)
-                }
-
-                idled = false;
-
-                // RunUntilQuiescent's condition, but LiveTasks > 0 always holds here: the task run in place has not ended.
-                System.Diagnostics.Debug.Assert(Run.LiveTasks > 0, "the task run in place is live");
-                if (Run.Fatal is not null || (_attention != 0 && _cancels.Count != 0))
-                {
-                    return false;
-                }
-
-                BeginStep();
-                if (_attention != 0 && _cancels.Count != 0)
-                {
-                    // dom0's tasks are cancelled only by dom0's tasks (a Call never runs on dom0), never through the inbox.
-                    throw new InvalidOperationException("Miou internal error: a cancellation reached dom0 through its inbox.");
-                }
-
-                if (_runnable.TryPop(_policyRandom) is not { } next)
-                {
-                    Idle(); // the task is parked, as every other one
-                    idled = true;
-                    continue;
-                }
-
-                if (next.HasStaleEntry)
-                {
-                    next.HasStaleEntry = false;
-                }
-                else if (ReferenceEquals(next, task))
-                {
-                    return true;
-                }
-                else
-                {
-                    RunSlot(next);
-                }
-            }
+            return StepsUntilPoppedCore(task);
         }
         catch (Exception e)
         {
             OnFatal(e);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StepsUntilPopped"/> but its handler: a loop outside any protected region keeps its locals in registers
+    /// (in one, the JIT stored them to the frame at every assignment).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool StepsUntilPoppedCore(Promise task)
+    {
+        var idled = false;
+        while (true)
+        {
+            if (!idled)
+            {
+                EndStep(); // the end of the step that ran the previous slot (an idle step has none)
+            }
+
+            idled = false;
+
+            // RunUntilQuiescent's condition, but LiveTasks > 0 always holds here: the task run in place has not ended.
+            System.Diagnostics.Debug.Assert(Run.LiveTasks > 0, "the task run in place is live");
+            if (Run.Fatal is not null || (_attention != 0 && _cancels.Count != 0))
+            {
+                return false;
+            }
+
+            BeginStep();
+            if (_attention != 0 && _cancels.Count != 0)
+            {
+                // dom0's tasks are cancelled only by dom0's tasks (a Call never runs on dom0), never through the inbox.
+                throw new InvalidOperationException("Miou internal error: a cancellation reached dom0 through its inbox.");
+            }
+
+            if (_runnable.TryPop(_policyRandom) is not { } next)
+            {
+                Idle(); // the task is parked, as every other one
+                idled = true;
+                continue;
+            }
+
+            if (next.HasStaleEntry)
+            {
+                next.HasStaleEntry = false;
+            }
+            else if (ReferenceEquals(next, task))
+            {
+                return true;
+            }
+            else
+            {
+                RunSlot(next);
+            }
         }
     }
 

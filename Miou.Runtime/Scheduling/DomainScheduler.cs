@@ -552,84 +552,89 @@ internal sealed partial class DomainScheduler
     /// </remarks>
     private void RunSlot(Promise task)
     {
-        try
+        RunSlotCore(task);
+        Running = null;
+    }
+
+    /// <summary>
+    /// <see cref="RunSlot"/> but its last store. No try/finally: an exception out of a slot is fatal, and every caller's
+    /// handler (<see cref="RunUntilQuiescent"/>, <see cref="RunWorker"/>, <see cref="StepsUntilPopped"/>) clears
+    /// <see cref="Running"/> in <see cref="OnFatal"/>; without the protected region the slot's locals stay in registers.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void RunSlotCore(Promise task)
+    {
+        var budget = _quanta;
+        var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
+        if (task.ExecState == Promise.Exec.NotStarted)
         {
-            var budget = _quanta;
-            var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
-            if (task.ExecState == Promise.Exec.NotStarted)
+            Running = task;
+            task.ExecState = Promise.Exec.Running;
+            if (task.CancelRequested)
             {
-                Running = task;
-                task.ExecState = Promise.Exec.Running;
-                if (task.CancelRequested)
+                Rules.OnBodyFailed(task, Rules.Cancelled(task)); // cancelled before it ever ran: the body never runs
+                return;
+            }
+
+            Trace(TraceKind.Start, task);
+            _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
+            task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
+            if (_stepsRanInPlace)
+            {
+                return; // the slot ended in the task, which is queued already (RunOperationInPlace)
+            }
+
+            budget = _budget;
+            dequeued = false;
+        }
+        else
+        {
+            task.ExecState = Promise.Exec.Running;
+        }
+
+        while (!task.BodyDone)
+        {
+            if (task.Op == OpKind.None)
+            {
+                throw new InvalidOperationException($"Miou internal error: {task.Describe()} stopped without suspending or finishing.");
+            }
+
+            if (!dequeued && (budget == 0 || task.Op == OpKind.Yield))
+            {
+                if (!NextStepPopsOnly())
                 {
-                    Rules.OnBodyFailed(task, Rules.Cancelled(task)); // cancelled before it ever ran: the body never runs
+                    Enqueue(task); // back to the tail: a yield ends the slot whatever the quanta
                     return;
                 }
 
-                Trace(TraceKind.Start, task);
-                _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
-                task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
-                if (_stepsRanInPlace)
-                {
-                    return; // the slot ended in the task, which is queued already (RunOperationInPlace)
-                }
-
-                budget = _budget;
-                dequeued = false;
-            }
-            else
-            {
-                task.ExecState = Promise.Exec.Running;
+                // The slot ends here, and the next step would only pop this task again: the next slot, run in place.
+                budget = _quanta;
+                dequeued = true;
+                continue;
             }
 
-            while (!task.BodyDone)
+            dequeued = false;
+            budget--;
+            switch (Answer(task))
             {
-                if (task.Op == OpKind.None)
-                {
-                    throw new InvalidOperationException($"Miou internal error: {task.Describe()} stopped without suspending or finishing.");
-                }
-
-                if (!dequeued && (budget == 0 || task.Op == OpKind.Yield))
-                {
-                    if (!NextStepPopsOnly())
+                case Answered.Resume:
+                    _budget = budget; // the task's awaiters may spend it (TryAnswerPointInPlace)
+                    if (!ReferenceEquals(Running, task))
                     {
-                        Enqueue(task); // back to the tail: a yield ends the slot whatever the quanta
-                        return;
+                        Running = task; // a slot resuming its task more than once (quanta) stores it once
                     }
 
-                    // The slot ends here, and the next step would only pop this task again: the next slot, run in place.
-                    budget = _quanta;
-                    dequeued = true;
-                    continue;
-                }
+                    Resume(task);
+                    if (_stepsRanInPlace)
+                    {
+                        return; // the slot ended in the task, which is queued already (RunOperationInPlace)
+                    }
 
-                dequeued = false;
-                budget--;
-                switch (Answer(task))
-                {
-                    case Answered.Resume:
-                        _budget = budget; // the task's awaiters may spend it (TryAnswerPointInPlace)
-                        if (!ReferenceEquals(Running, task))
-                        {
-                            Running = task; // a slot resuming its task more than once (quanta) stores it once
-                        }
-
-                        Resume(task);
-                        if (_stepsRanInPlace)
-                        {
-                            return; // the slot ended in the task, which is queued already (RunOperationInPlace)
-                        }
-
-                        budget = _budget;
-                        break;
-                    case Answered.Park:
-                        return;
-                }
+                    budget = _budget;
+                    break;
+                case Answered.Park:
+                    return;
             }
-        }
-        finally
-        {
-            Running = null;
         }
     }
 

@@ -105,67 +105,64 @@ internal sealed partial class DomainScheduler
         // From here on, as RunSlot once the task's code returns suspended: its budget, nothing dequeued.
         var budget = _budget;
         var dequeued = false;
-        _inPlaceSteps = true;
-        try
+        while (true)
         {
-            while (true)
+            if (!dequeued && budget == 0)
             {
-                if (!dequeued && budget == 0)
+                if (NextStepPopsOnly())
                 {
-                    if (NextStepPopsOnly())
-                    {
-                        budget = _quanta; // the next slot, run in place (RunSlot)
-                        dequeued = true;
-                        continue;
-                    }
-
-                    // The slot ends: queued as RunSlot queues it, its operation registered as a suspension registers it.
-                    Register(task, child, phase);
-                    Enqueue(task);
-                }
-                else
-                {
-                    dequeued = false;
-                    budget--;
-                    var answer = AnswerInPlace(task, child, ref phase);
-                    if (answer == Answered.Again)
-                    {
-                        continue;
-                    }
-
-                    if (answer == Answered.Resume)
-                    {
-                        // What Resume does, and the task goes on with what is left of the slot's budget.
-                        task.Op = OpKind.None;
-                        task.OpTarget = null;
-                        task.OpPhase = 0;
-                        Running = task;
-                        _budget = budget;
-                        return true;
-                    }
-
-                    Register(task, child, phase); // parked, as AnswerOther parks it
-                    Park(task);
+                    budget = _quanta; // the next slot, run in place (RunSlot)
+                    dequeued = true;
+                    continue;
                 }
 
-                Running = null; // the slot's end (RunSlot's finally)
-                if (!StepsUntilPopped(task))
-                {
-                    Running = task; // its builder registers the suspension next
-                    _registeredInPlace = true;
-                    _stepsRanInPlace = true;
-                    return false;
-                }
-
-                // Popped: its next slot (RunSlot), here.
-                task.ExecState = Promise.Exec.Running;
-                budget = _quanta;
-                dequeued = true;
+                // The slot ends: queued as RunSlot queues it, its operation registered as a suspension registers it.
+                Register(task, child, phase);
+                Enqueue(task);
             }
-        }
-        finally
-        {
+            else
+            {
+                dequeued = false;
+                budget--;
+                var answer = AnswerInPlace(task, child, ref phase);
+                if (answer == Answered.Again)
+                {
+                    continue;
+                }
+
+                if (answer == Answered.Resume)
+                {
+                    // What Resume does, and the task goes on with what is left of the slot's budget.
+                    task.Op = OpKind.None;
+                    task.OpTarget = null;
+                    task.OpPhase = 0;
+                    Running = task;
+                    _budget = budget;
+                    return true;
+                }
+
+                Register(task, child, phase); // parked, as AnswerOther parks it
+                Park(task);
+            }
+
+            Running = null; // the slot's end (RunSlot's)
+            // Other tasks' slots run in the steps: their operations are answered as usual, not in place (one level only).
+            // StepsUntilPopped throws nothing (a fatal error is caught there): no protected region needed to clear the flag.
+            _inPlaceSteps = true;
+            var popped = StepsUntilPopped(task);
             _inPlaceSteps = false;
+            if (!popped)
+            {
+                Running = task; // its builder registers the suspension next
+                _registeredInPlace = true;
+                _stepsRanInPlace = true;
+                return false;
+            }
+
+            // Popped: its next slot (RunSlot), here.
+            task.ExecState = Promise.Exec.Running;
+            budget = _quanta;
+            dequeued = true;
         }
     }
 

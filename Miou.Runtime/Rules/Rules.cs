@@ -118,7 +118,8 @@ internal static class Rules
     /// </summary>
     internal static void OnBodyReturnedAtOnce(Promise task)
     {
-        if (task.Op != OpKind.None || task.HasChildren || task.CancelRequested || task.IsTerminated || task.HasRareFields
+        // No rare fields: no child (HasChildren is false) and no resource, checked with one type check.
+        if (task.Op != OpKind.None || task.HasRareFields || task.CancelRequested || task.IsTerminated
             || task.Parent is not { } parent || !ReferenceEquals(parent.Domain, task.Domain))
         {
             OnBodyReturned(task);

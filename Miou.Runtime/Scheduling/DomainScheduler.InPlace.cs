@@ -105,67 +105,64 @@ internal sealed partial class DomainScheduler
         // From here on, as RunSlot once the task's code returns suspended: its budget, nothing dequeued.
         var budget = _budget;
         var dequeued = false;
-        _inPlaceSteps = true;
-        try
+        while (true)
         {
-            while (true)
+            if (!dequeued && budget == 0)
             {
-                if (!dequeued && budget == 0)
+                if (NextStepPopsOnly())
                 {
-                    if (NextStepPopsOnly())
-                    {
-                        budget = _quanta; // the next slot, run in place (RunSlot)
-                        dequeued = true;
-                        continue;
-                    }
-
-                    // The slot ends: queued as RunSlot queues it, its operation registered as a suspension registers it.
-                    Register(task, child, phase);
-                    Enqueue(task);
-                }
-                else
-                {
-                    dequeued = false;
-                    budget--;
-                    var answer = AnswerInPlace(task, child, ref phase);
-                    if (answer == Answered.Again)
-                    {
-                        continue;
-                    }
-
-                    if (answer == Answered.Resume)
-                    {
-                        // What Resume does, and the task goes on with what is left of the slot's budget.
-                        task.Op = OpKind.None;
-                        task.OpTarget = null;
-                        task.OpPhase = 0;
-                        Running = task;
-                        _budget = budget;
-                        return true;
-                    }
-
-                    Register(task, child, phase); // parked, as AnswerOther parks it
-                    Park(task);
+                    budget = _quanta; // the next slot, run in place (RunSlot)
+                    dequeued = true;
+                    continue;
                 }
 
-                Running = null; // the slot's end (RunSlot's finally)
-                if (!StepsUntilPopped(task))
-                {
-                    Running = task; // its builder registers the suspension next
-                    _registeredInPlace = true;
-                    _stepsRanInPlace = true;
-                    return false;
-                }
-
-                // Popped: its next slot (RunSlot), here.
-                task.ExecState = Promise.Exec.Running;
-                budget = _quanta;
-                dequeued = true;
+                // The slot ends: queued as RunSlot queues it, its operation registered as a suspension registers it.
+                Register(task, child, phase);
+                Enqueue(task);
             }
-        }
-        finally
-        {
+            else
+            {
+                dequeued = false;
+                budget--;
+                var answer = AnswerInPlace(task, child, ref phase);
+                if (answer == Answered.Again)
+                {
+                    continue;
+                }
+
+                if (answer == Answered.Resume)
+                {
+                    // What Resume does, and the task goes on with what is left of the slot's budget.
+                    task.Op = OpKind.None;
+                    task.OpTarget = null;
+                    task.OpPhase = 0;
+                    Running = task;
+                    _budget = budget;
+                    return true;
+                }
+
+                Register(task, child, phase); // parked, as AnswerOther parks it
+                Park(task);
+            }
+
+            Running = null; // the slot's end (RunSlot's)
+            // Other tasks' slots run in the steps: their operations are answered as usual, not in place (one level only).
+            // StepsUntilPopped throws nothing (a fatal error is caught there): no protected region needed to clear the flag.
+            _inPlaceSteps = true;
+            var popped = StepsUntilPopped(task);
             _inPlaceSteps = false;
+            if (!popped)
+            {
+                Running = task; // its builder registers the suspension next
+                _registeredInPlace = true;
+                _stepsRanInPlace = true;
+                return false;
+            }
+
+            // Popped: its next slot (RunSlot), here.
+            task.ExecState = Promise.Exec.Running;
+            budget = _quanta;
+            dequeued = true;
         }
     }
 
@@ -213,53 +210,65 @@ internal sealed partial class DomainScheduler
     {
         try
         {
-            var idled = false;
-            while (true)
-            {
-                if (!idled)
-                {
-                    EndStep(); // the end of the step that ran the previous slot (an idle step has none)
-                }
-
-                idled = false;
-
-                if (Run.LiveTasks <= 0 || Run.Fatal is not null || _cancels.Count != 0)
-                {
-                    return false;
-                }
-
-                BeginStep();
-                if (_cancels.Count != 0)
-                {
-                    // dom0's tasks are cancelled only by dom0's tasks (a Call never runs on dom0), never through the inbox.
-                    throw new InvalidOperationException("Miou internal error: a cancellation reached dom0 through its inbox.");
-                }
-
-                if (_runnable.TryPop(_policyRandom) is not { } next)
-                {
-                    Idle(); // the task is parked, as every other one
-                    idled = true;
-                    continue;
-                }
-
-                if (next.HasStaleEntry)
-                {
-                    next.HasStaleEntry = false;
-                }
-                else if (ReferenceEquals(next, task))
-                {
-                    return true;
-                }
-                else
-                {
-                    RunSlot(next);
-                }
-            }
+            return StepsUntilPoppedCore(task);
         }
         catch (Exception e)
         {
             OnFatal(e);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StepsUntilPopped"/> but its handler: a loop outside any protected region keeps its locals in registers
+    /// (in one, the JIT stored them to the frame at every assignment).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool StepsUntilPoppedCore(Promise task)
+    {
+        var idled = false;
+        while (true)
+        {
+            if (!idled)
+            {
+                EndStep(); // the end of the step that ran the previous slot (an idle step has none)
+            }
+
+            idled = false;
+
+            // RunUntilQuiescent's condition, but LiveTasks > 0 always holds here: the task run in place has not ended.
+            System.Diagnostics.Debug.Assert(Run.LiveTasks > 0, "the task run in place is live");
+            if (Run.Fatal is not null || (_attention != 0 && _cancels.Count != 0))
+            {
+                return false;
+            }
+
+            BeginStep();
+            if (_attention != 0 && _cancels.Count != 0)
+            {
+                // dom0's tasks are cancelled only by dom0's tasks (a Call never runs on dom0), never through the inbox.
+                throw new InvalidOperationException("Miou internal error: a cancellation reached dom0 through its inbox.");
+            }
+
+            if (_runnable.TryPop(_policyRandom) is not { } next)
+            {
+                Idle(); // the task is parked, as every other one
+                idled = true;
+                continue;
+            }
+
+            if (next.HasStaleEntry)
+            {
+                next.HasStaleEntry = false;
+            }
+            else if (ReferenceEquals(next, task))
+            {
+                return true;
+            }
+            else
+            {
+                RunSlot(next);
+            }
         }
     }
 
@@ -289,6 +298,5 @@ internal sealed partial class DomainScheduler
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool NextStepPopsOnly() =>
-        _runnable.Count == 0 && _cancels.Count == 0 && !_inboxPending && _hooks.Count == 0 && PendingSuspensions == 0
-        && Run.Fatal is null && !Run.Stopping;
+        _runnable.Count == 0 && _attention == 0 && !_inboxPending && Run.Fatal is null && !Run.Stopping;
 }

@@ -68,7 +68,40 @@ internal sealed partial class DomainScheduler
     internal Exception? ResumeException;
 
     /// <summary>Tasks parked in <see cref="Fiber.Suspend(Syscall, Action?)"/>: while positive, the event source is polled after every step.</summary>
-    internal int PendingSuspensions { get; set; }
+    internal int PendingSuspensions
+    {
+        get => _pendingSuspensions;
+        set
+        {
+            _attention += value - _pendingSuspensions;
+            _pendingSuspensions = value;
+        }
+    }
+
+    private int _pendingSuspensions;
+
+    /// <summary>
+    /// How many of this thread's own reasons a step has to do more than pop a task: hooks to run, cancellations queued, tasks
+    /// suspended on the event source (<c>_hooks.Count + _cancels.Count + PendingSuspensions</c>, kept as they change, all
+    /// on this thread). A step, and <see cref="NextStepPopsOnly"/>, read this one field instead of those three (five
+    /// loads); when it is not zero they look at each as before.
+    /// </summary>
+    private int _attention;
+
+    /// <summary>The count of <see cref="_attention"/>, for tests.</summary>
+    internal int Attention => _attention;
+
+    private void EnqueueCancel(Promise task)
+    {
+        _cancels.Enqueue(task);
+        _attention++;
+    }
+
+    private Promise DequeueCancel()
+    {
+        _attention--;
+        return _cancels.Dequeue();
+    }
 
     /// <summary>The syscall most recently suspended on here (for the message of a run without event source).</summary>
     internal Syscall? LastSuspended { get; set; }
@@ -150,7 +183,7 @@ internal sealed partial class DomainScheduler
                     WakeLocal(message.Task, message.Token!);
                     break;
                 case MessageKind.Cancel:
-                    _cancels.Enqueue(message.Task);
+                    EnqueueCancel(message.Task);
                     break;
                 case MessageKind.ChildTerminated:
                     OnChildTerminatedLocal(message.Task);
@@ -235,7 +268,7 @@ internal sealed partial class DomainScheduler
     {
         if (IsCurrentThread)
         {
-            _cancels.Enqueue(task);
+            EnqueueCancel(task);
         }
         else
         {
@@ -422,9 +455,9 @@ internal sealed partial class DomainScheduler
     private void Step()
     {
         BeginStep();
-        if (_cancels.Count != 0)
+        if (_attention != 0 && _cancels.Count != 0)
         {
-            ProcessCancel(_cancels.Dequeue());
+            ProcessCancel(DequeueCancel());
         }
         else if (_runnable.TryPop(_policyRandom) is { } task)
         {
@@ -454,7 +487,7 @@ internal sealed partial class DomainScheduler
     /// <summary>What every step does first (<see cref="Step"/>, and the steps run in place, <see cref="StepsUntilPopped"/>).</summary>
     private void BeginStep()
     {
-        if (_hooks.Count != 0)
+        if (_attention != 0 && _hooks.Count != 0)
         {
             RunHooks();
         }
@@ -465,7 +498,7 @@ internal sealed partial class DomainScheduler
     /// <summary>What every step that did not idle does last: a poll of the event source without blocking, if a task waits on it.</summary>
     private void EndStep()
     {
-        if (PendingSuspensions > 0)
+        if (_attention != 0 && PendingSuspensions > 0)
         {
             PollEvents(block: false);
         }
@@ -519,84 +552,89 @@ internal sealed partial class DomainScheduler
     /// </remarks>
     private void RunSlot(Promise task)
     {
-        try
+        RunSlotCore(task);
+        Running = null;
+    }
+
+    /// <summary>
+    /// <see cref="RunSlot"/> but its last store. No try/finally: an exception out of a slot is fatal, and every caller's
+    /// handler (<see cref="RunUntilQuiescent"/>, <see cref="RunWorker"/>, <see cref="StepsUntilPopped"/>) clears
+    /// <see cref="Running"/> in <see cref="OnFatal"/>; without the protected region the slot's locals stay in registers.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void RunSlotCore(Promise task)
+    {
+        var budget = _quanta;
+        var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
+        if (task.ExecState == Promise.Exec.NotStarted)
         {
-            var budget = _quanta;
-            var dequeued = true; // the pending operation was performed in an earlier slot: answer it whatever it is
-            if (task.ExecState == Promise.Exec.NotStarted)
+            Running = task;
+            task.ExecState = Promise.Exec.Running;
+            if (task.CancelRequested)
             {
-                Running = task;
-                task.ExecState = Promise.Exec.Running;
-                if (task.CancelRequested)
+                Rules.OnBodyFailed(task, Rules.Cancelled(task)); // cancelled before it ever ran: the body never runs
+                return;
+            }
+
+            Trace(TraceKind.Start, task);
+            _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
+            task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
+            if (_stepsRanInPlace)
+            {
+                return; // the slot ended in the task, which is queued already (RunOperationInPlace)
+            }
+
+            budget = _budget;
+            dequeued = false;
+        }
+        else
+        {
+            task.ExecState = Promise.Exec.Running;
+        }
+
+        while (!task.BodyDone)
+        {
+            if (task.Op == OpKind.None)
+            {
+                throw new InvalidOperationException($"Miou internal error: {task.Describe()} stopped without suspending or finishing.");
+            }
+
+            if (!dequeued && (budget == 0 || task.Op == OpKind.Yield))
+            {
+                if (!NextStepPopsOnly())
                 {
-                    Rules.OnBodyFailed(task, Rules.Cancelled(task)); // cancelled before it ever ran: the body never runs
+                    Enqueue(task); // back to the tail: a yield ends the slot whatever the quanta
                     return;
                 }
 
-                Trace(TraceKind.Start, task);
-                _budget = 0; // before the body runs: its first scheduling point is answered in a later slot (spec §8.4)
-                task.StartBody(); // runs up to the first point it suspends on (earlier ones may be answered in place)
-                if (_stepsRanInPlace)
-                {
-                    return; // the slot ended in the task, which is queued already (RunOperationInPlace)
-                }
-
-                budget = _budget;
-                dequeued = false;
-            }
-            else
-            {
-                task.ExecState = Promise.Exec.Running;
+                // The slot ends here, and the next step would only pop this task again: the next slot, run in place.
+                budget = _quanta;
+                dequeued = true;
+                continue;
             }
 
-            while (!task.BodyDone)
+            dequeued = false;
+            budget--;
+            switch (Answer(task))
             {
-                if (task.Op == OpKind.None)
-                {
-                    throw new InvalidOperationException($"Miou internal error: {task.Describe()} stopped without suspending or finishing.");
-                }
-
-                if (!dequeued && (budget == 0 || task.Op == OpKind.Yield))
-                {
-                    if (!NextStepPopsOnly())
+                case Answered.Resume:
+                    _budget = budget; // the task's awaiters may spend it (TryAnswerPointInPlace)
+                    if (!ReferenceEquals(Running, task))
                     {
-                        Enqueue(task); // back to the tail: a yield ends the slot whatever the quanta
-                        return;
+                        Running = task; // a slot resuming its task more than once (quanta) stores it once
                     }
 
-                    // The slot ends here, and the next step would only pop this task again: the next slot, run in place.
-                    budget = _quanta;
-                    dequeued = true;
-                    continue;
-                }
+                    Resume(task);
+                    if (_stepsRanInPlace)
+                    {
+                        return; // the slot ended in the task, which is queued already (RunOperationInPlace)
+                    }
 
-                dequeued = false;
-                budget--;
-                switch (Answer(task))
-                {
-                    case Answered.Resume:
-                        _budget = budget; // the task's awaiters may spend it (TryAnswerPointInPlace)
-                        if (!ReferenceEquals(Running, task))
-                        {
-                            Running = task; // a slot resuming its task more than once (quanta) stores it once
-                        }
-
-                        Resume(task);
-                        if (_stepsRanInPlace)
-                        {
-                            return; // the slot ended in the task, which is queued already (RunOperationInPlace)
-                        }
-
-                        budget = _budget;
-                        break;
-                    case Answered.Park:
-                        return;
-                }
+                    budget = _budget;
+                    break;
+                case Answered.Park:
+                    return;
             }
-        }
-        finally
-        {
-            Running = null;
         }
     }
 
@@ -882,9 +920,19 @@ internal sealed partial class DomainScheduler
 
     // ------------------------------------------------------------------ hooks and tracing
 
-    internal void AddHook(Hook hook) => _hooks.Add(hook);
+    internal void AddHook(Hook hook)
+    {
+        _hooks.Add(hook);
+        _attention++;
+    }
 
-    internal void RemoveHook(Hook hook) => _hooks.Remove(hook);
+    internal void RemoveHook(Hook hook)
+    {
+        if (_hooks.Remove(hook))
+        {
+            _attention--;
+        }
+    }
 
     private void RunHooks()
     {
@@ -898,7 +946,7 @@ internal sealed partial class DomainScheduler
             }
             catch (Exception e)
             {
-                _hooks.Remove(hook);
+                RemoveHook(hook);
                 Run.OnUnobservedError($"hook #{hook.Id} threw and was removed", e);
             }
         }

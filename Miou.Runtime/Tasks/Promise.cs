@@ -55,9 +55,10 @@ public class Promise : FrameContinuation
     internal readonly Promise? Parent;
     internal DomainScheduler Domain;
     /// <summary>
-    /// Where the task was spawned (a <see cref="Miou.SpawnSite"/>, shared), or, once the task owns resources, a
-    /// <see cref="RareFields"/> that holds the site and the resources. Ownership is rare; a field for it in every promise
-    /// would cost 8 bytes each.
+    /// Where the task was spawned (a <see cref="Miou.SpawnSite"/>, shared), or, once the task spawned a child or owns
+    /// resources, a <see cref="RareFields"/> that holds the site, the children list and the resources. Most tasks spawn
+    /// nothing and own nothing: fields for them in every promise would cost 24 bytes each (a trivial child's promise is
+    /// 64 bytes, one cache line, instead of 88).
     /// </summary>
     private object? _siteOrRare;
 
@@ -79,62 +80,90 @@ public class Promise : FrameContinuation
             }
             else if (value is not null)
             {
-                _siteOrRare = new RareFields((SpawnSite?)_siteOrRare) { Resources = value };
+                MakeRare().Resources = value;
             }
         }
     }
 
-    /// <summary>The fields few promises need, out of line (see <see cref="_siteOrRare"/>).</summary>
+    /// <summary>The rare fields, allocated now: the task spawns its first child or takes its first resource.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private RareFields MakeRare()
+    {
+        var rare = new RareFields((SpawnSite?)_siteOrRare);
+        _siteOrRare = rare;
+        return rare;
+    }
+
+    /// <summary>The fields few promises need, out of line (see <see cref="_siteOrRare"/>). Touched only on the task's domain.</summary>
     private sealed class RareFields(SpawnSite? site)
     {
         internal readonly SpawnSite? Site = site;
         internal ResourceLink? Resources;
+
+        /// <summary>
+        /// The children list, oldest first, in <c>Children[0 .. Count)</c>. A child that leaves it (<see cref="UnlinkChild"/>)
+        /// stays in it, marked not <see cref="Linked"/>, until the list is emptied or swept. An array, not a list linked
+        /// through the children: a spawn stores one reference (one GC write barrier) and no promise carries a link.
+        /// </summary>
+        internal ChildEntry[] Children = [];
+
+        internal int Count;
+
+        /// <summary>How many children are <see cref="Linked"/>; the list is emptied when it drops to zero.</summary>
+        internal int LinkedChildren;
+
+        /// <summary>How many children that left are still in the list: swept at a spawn when they outnumber the others (amortised O(1)).</summary>
+        internal int LeftChildren;
     }
+
     /// <summary>
-    /// The children list, newest first: singly linked, and a child that leaves it (<see cref="UnlinkChild"/>) stays in it,
-    /// marked not <see cref="Linked"/>, until the list is emptied or swept. A doubly linked list cost four reference
-    /// stores (four GC write barriers) per child spawned and awaited, and a write into a sibling; this one costs one or
-    /// two, at the spawn. Walk it with <see cref="Children"/>, which skips the children that left.
+    /// A child in the children array: a promise in a struct, because storing a reference into an array of a non-sealed
+    /// class type costs a covariance check; an array of structs has none.
     /// </summary>
-    private Promise? _firstChild;
-    private Promise? _nextSibling;
-
-    /// <summary>How many children are <see cref="Linked"/>; the list is emptied when it drops to zero.</summary>
-    private int _linkedChildren;
-
-    /// <summary>How many children that left are still in the list: swept at a spawn when they outnumber the others (amortised O(1)).</summary>
-    private int _leftChildren;
+    internal readonly struct ChildEntry(Promise child)
+    {
+        internal readonly Promise Child = child;
+    }
 
     /// <summary>Whether a child is still in the children list (its subtree is not torn down, or it is not consumed yet).</summary>
-    internal bool HasChildren => _linkedChildren != 0;
+    internal bool HasChildren => _siteOrRare is RareFields { LinkedChildren: not 0 };
 
     /// <summary>The children still in the list, newest first. Nothing may leave the list while it is walked.</summary>
-    internal ChildList Children => new(_firstChild);
+    internal ChildList Children => _siteOrRare is RareFields rare ? new(rare.Children, rare.Count) : new([], 0);
 
     /// <summary>The children still in the list (see <see cref="Children"/>): a struct enumerable, no allocation.</summary>
-    internal readonly struct ChildList(Promise? first)
+    internal readonly struct ChildList
     {
-        public Enumerator GetEnumerator() => new(first);
+        private readonly ChildEntry[] _entries;
+        private readonly int _count;
 
-        internal struct Enumerator(Promise? first)
+        internal ChildList(ChildEntry[] entries, int count)
         {
-            private Promise? _next = first;
+            _entries = entries;
+            _count = count;
+        }
+
+        public Enumerator GetEnumerator() => new(_entries, _count);
+
+        internal struct Enumerator(ChildEntry[] entries, int count)
+        {
+            private int _next = count - 1; // newest first
 
             public Promise Current { get; private set; } = null!; // read only after MoveNext returned true
 
             public bool MoveNext()
             {
-                for (var c = _next; c is not null; c = c._nextSibling)
+                for (; _next >= 0; _next--)
                 {
+                    var c = entries[_next].Child;
                     if (c.Linked)
                     {
                         Current = c;
-                        _next = c._nextSibling;
+                        _next--;
                         return true;
                     }
                 }
 
-                _next = null;
                 return false;
             }
         }
@@ -311,7 +340,10 @@ public class Promise : FrameContinuation
         return true;
     }
 
-    /// <summary>Whether the task owns resources or ever did (its rare fields are allocated): a cheap type check.</summary>
+    /// <summary>
+    /// Whether the task ever spawned a child or owned a resource (its rare fields are allocated): a cheap type check. False
+    /// means no child (<see cref="HasChildren"/> is false) and no resource.
+    /// </summary>
     internal bool HasRareFields => _siteOrRare is RareFields;
 
     /// <summary>
@@ -416,25 +448,37 @@ public class Promise : FrameContinuation
     // ---- the children list ----
     internal void LinkChild(Promise child)
     {
-        if (_leftChildren > _linkedChildren + SweepSlack)
+        var rare = _siteOrRare as RareFields ?? MakeRare();
+        if (rare.LeftChildren > rare.LinkedChildren + SweepSlack)
         {
             // Swept here, not as children leave: a task awaiting a batch of children in spawn order makes them leave from
-            // the list's far end, and sweeps then would walk the batch again and again before it empties the list anyway.
-            SweepChildren();
+            // the list's oldest end, and sweeps then would walk the batch again and again before it empties the list anyway.
+            SweepChildren(rare);
         }
 
-        if (_firstChild is { } first)
+        var entries = rare.Children;
+        var count = rare.Count;
+        if ((uint)count >= (uint)entries.Length)
         {
-            child._nextSibling = first; // a new promise's link is null already: no store for an only child
+            entries = GrowChildren(rare);
         }
 
-        _firstChild = child;
-        _linkedChildren++;
+        entries[count] = new ChildEntry(child);
+        rare.Count = count + 1;
+        rare.LinkedChildren++;
         child.Linked = true;
     }
 
+    private static ChildEntry[] GrowChildren(RareFields rare)
+    {
+        var bigger = new ChildEntry[Math.Max(4, rare.Children.Length * 2)];
+        Array.Copy(rare.Children, bigger, rare.Count);
+        rare.Children = bigger;
+        return bigger;
+    }
+
     /// <summary>
-    /// The child leaves the list: it is marked, not unlinked (no store into a sibling). The list is emptied when no child
+    /// The child leaves the list: it is marked, not removed (no store into the array). The list is emptied when no child
     /// is left in it; at the next spawn it is swept if those that left outnumber the others by more than a few. So the
     /// list is never longer than it was at the last spawn, when it held at most about twice the children still in it.
     /// </summary>
@@ -446,55 +490,43 @@ public class Promise : FrameContinuation
         }
 
         child.Linked = false;
-        if (--_linkedChildren == 0)
+        var rare = Unsafe.As<RareFields>(_siteOrRare!); // a linked child means the list exists
+        if (--rare.LinkedChildren == 0)
         {
-            _firstChild = null; // the children that left are garbage now, unless someone holds their promises
-            _leftChildren = 0;
+            // The children that left are garbage now, unless someone holds their promises (no GC write barrier: nulls).
+            Array.Clear(rare.Children, 0, rare.Count);
+            rare.Count = 0;
+            rare.LeftChildren = 0;
         }
         else
         {
-            _leftChildren++;
+            rare.LeftChildren++;
         }
     }
 
     private const int SweepSlack = 16;
 
-    /// <summary>Drops the children that left from the list, keeping the order of the others; clears their links.</summary>
-    private void SweepChildren()
+    /// <summary>Drops the children that left from the list, keeping the order of the others.</summary>
+    private static void SweepChildren(RareFields rare)
     {
-        Promise? last = null;
-        var c = _firstChild;
-        _firstChild = null;
-        while (c is not null)
+        var entries = rare.Children;
+        var kept = 0;
+        for (var i = 0; i < rare.Count; i++)
         {
-            var next = c._nextSibling;
-            if (c.Linked)
+            if (entries[i].Child.Linked)
             {
-                if (last is null)
+                if (kept != i)
                 {
-                    _firstChild = c;
-                }
-                else if (!ReferenceEquals(last._nextSibling, c))
-                {
-                    last._nextSibling = c;
+                    entries[kept] = entries[i];
                 }
 
-                last = c;
+                kept++;
             }
-            else
-            {
-                c._nextSibling = null;
-            }
-
-            c = next;
         }
 
-        if (last is not null)
-        {
-            last._nextSibling = null;
-        }
-
-        _leftChildren = 0;
+        Array.Clear(entries, kept, rare.Count - kept);
+        rare.Count = kept;
+        rare.LeftChildren = 0;
     }
 
     /// <summary>The parent takes note that it awaited or cancelled <paramref name="child"/> (spec §1.2: it is consumed).</summary>

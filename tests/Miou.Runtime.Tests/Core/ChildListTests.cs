@@ -86,6 +86,60 @@ public class ChildListTests
         return string.Join(" ", log);
     }
 
+    /// <summary>
+    /// The list is an array in the parent's rare fields (with its resources): it grows past several capacities, empties
+    /// when the last child leaves, and is filled again from its start; a failing parent then cancels exactly the children
+    /// of the second fill, newest first, and its resource is finalised (rule 3), on FIFO and two seeds.
+    /// </summary>
+    [TestCase(0UL)]
+    [TestCase(1UL)]
+    [TestCase(2UL)]
+    public void The_list_grows_empties_and_fills_again(ulong seed)
+    {
+        var cancelled = new List<int>();
+        var log = new List<string>();
+        var second = new List<int>();
+        var options = (seed == 0 ? Runs.Fifo : Runs.Seeded(seed)) with
+        {
+            Trace = t =>
+            {
+                if (t.Kind == TraceKind.Cancelled)
+                {
+                    cancelled.Add(t.PromiseId);
+                }
+            },
+        };
+        Fiber.Run(async () =>
+        {
+            var parent = await Fiber.SpawnAsync(async () =>
+            {
+                await Miou.Ownership.OwnAsync(Miou.Ownership.Create(0, _ => log.Add("finalised")));
+                var first = new List<Promise>();
+                for (var i = 0; i < 37; i++)
+                {
+                    first.Add(await Fiber.SpawnAsync(static async () => { }));
+                }
+
+                foreach (var p in first)
+                {
+                    await Fiber.AwaitAsync(p); // the last one empties the list
+                }
+
+                for (var i = 0; i < 6; i++)
+                {
+                    second.Add((await Fiber.SpawnAsync(Forever)).Id);
+                }
+
+                throw new InvalidOperationException("fails");
+            });
+            var r = await Fiber.AwaitResultAsync(parent);
+            log.Add(r.IsOk ? "ok" : r.Error!.GetType().Name);
+        }, options);
+
+        Assert.That(cancelled, Is.EqualTo(Enumerable.Reverse(second)));
+        Assert.That(log, Is.EqualTo(new[] { "finalised", "InvalidOperationException" }));
+    }
+
     private static async Fiber Forever()
     {
         while (true)

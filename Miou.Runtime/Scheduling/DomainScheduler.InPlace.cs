@@ -197,6 +197,9 @@ internal sealed partial class DomainScheduler
             return Answered.Again;
         }
 
+        // The slot's answer (AnswerOther) has the task current here: a trace consumer sees the same in both paths. Only
+        // on the way to parking, so a spawn's or a finished child's in-place answer stores nothing.
+        Running = task;
         Trace(TraceKind.Await, task, child.Id);
         return Answered.Park;
     }

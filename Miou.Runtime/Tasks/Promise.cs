@@ -493,8 +493,16 @@ public class Promise : FrameContinuation
         var rare = Unsafe.As<RareFields>(_siteOrRare!); // a linked child means the list exists
         if (--rare.LinkedChildren == 0)
         {
-            // The children that left are garbage now, unless someone holds their promises (no GC write barrier: nulls).
-            Array.Clear(rare.Children, 0, rare.Count);
+            if (rare.Children.Length > MaxKeptChildrenCapacity)
+            {
+                rare.Children = []; // a burst's array is not held for the rest of the task's life
+            }
+            else
+            {
+                // The children that left are garbage now, unless someone holds their promises (no GC write barrier: nulls).
+                Array.Clear(rare.Children, 0, rare.Count);
+            }
+
             rare.Count = 0;
             rare.LeftChildren = 0;
         }
@@ -505,6 +513,15 @@ public class Promise : FrameContinuation
     }
 
     private const int SweepSlack = 16;
+
+    /// <summary>
+    /// The largest children array an emptied list keeps for its next spawns (8 KB): a task that once had more children at
+    /// a time (a burst of connections, a fork of a million) gives its array back when the last of them leaves.
+    /// </summary>
+    internal const int MaxKeptChildrenCapacity = 1024;
+
+    /// <summary>The capacity of the children array (0 before the first spawn); for tests.</summary>
+    internal int ChildrenCapacity => _siteOrRare is RareFields rare ? rare.Children.Length : 0;
 
     /// <summary>Drops the children that left from the list, keeping the order of the others.</summary>
     private static void SweepChildren(RareFields rare)

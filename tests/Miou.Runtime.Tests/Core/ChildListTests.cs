@@ -140,6 +140,38 @@ public class ChildListTests
         Assert.That(log, Is.EqualTo(new[] { "finalised", "InvalidOperationException" }));
     }
 
+    /// <summary>
+    /// An emptied list keeps an array of up to <see cref="Promise.MaxKeptChildrenCapacity"/> entries for its next spawns
+    /// (a batch of 1,000 reuses it), and gives a larger one back: a task that once had 5,000 children at a time does not
+    /// hold their array for the rest of its life.
+    /// </summary>
+    [TestCase(1000, 1024, 1024)]
+    [TestCase(1024, 1024, 1024)]
+    [TestCase(5000, 8192, 0)]
+    public void An_emptied_list_gives_back_an_array_larger_than_it_keeps(int children, int capacityFull, int capacityAfter)
+    {
+        var capacities = new List<int>();
+        Fiber.Run(async () =>
+        {
+            var self = Miou.Scheduling.DomainScheduler.CurrentTask!;
+            var batch = new Promise[children];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                batch[i] = await Fiber.SpawnAsync(static async () => { });
+            }
+
+            capacities.Add(self.ChildrenCapacity);
+            foreach (var p in batch)
+            {
+                await Fiber.AwaitAsync(p); // the last one empties the list
+            }
+
+            capacities.Add(self.ChildrenCapacity);
+        }, Runs.Fifo);
+
+        Assert.That(capacities, Is.EqualTo(new[] { capacityFull, capacityAfter }));
+    }
+
     private static async Fiber Forever()
     {
         while (true)

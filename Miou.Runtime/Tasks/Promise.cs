@@ -516,7 +516,8 @@ public class Promise : FrameContinuation
 
     /// <summary>
     /// The largest children array an emptied list keeps for its next spawns (8 KB): a task that once had more children at
-    /// a time (a burst of connections, a fork of a million) gives its array back when the last of them leaves.
+    /// a time (a burst of connections, a fork of a million) gives its array back when the last of them leaves, or trades
+    /// it for a smaller one at a sweep that keeps a quarter of it or less.
     /// </summary>
     internal const int MaxKeptChildrenCapacity = 1024;
 
@@ -541,7 +542,19 @@ public class Promise : FrameContinuation
             }
         }
 
-        Array.Clear(entries, kept, rare.Count - kept);
+        if (entries.Length > MaxKeptChildrenCapacity && kept <= entries.Length / 4)
+        {
+            // Most of a burst has left and the list never emptied (a server's root keeps a few children): a smaller array,
+            // with room to double, instead of the burst's for the rest of the task's life.
+            var smaller = new ChildEntry[Math.Max(MaxKeptChildrenCapacity, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)kept * 2))];
+            Array.Copy(entries, smaller, kept);
+            rare.Children = smaller;
+        }
+        else
+        {
+            Array.Clear(entries, kept, rare.Count - kept);
+        }
+
         rare.Count = kept;
         rare.LeftChildren = 0;
     }

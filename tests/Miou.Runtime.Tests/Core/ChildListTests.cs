@@ -172,6 +172,46 @@ public class ChildListTests
         Assert.That(capacities, Is.EqualTo(new[] { capacityFull, capacityAfter }));
     }
 
+    /// <summary>
+    /// A list that never empties (a long-lived child stays in it) trades a burst's array for a smaller one at the sweep
+    /// after most of the burst left: 5,000 quick children and one that runs on; the spawn after the awaits sweeps; the
+    /// long-lived child is still there (a failing parent would cancel it), cancelled at the end.
+    /// </summary>
+    [Test]
+    public void A_sweep_after_a_burst_trades_its_array_for_a_smaller_one()
+    {
+        var capacities = new List<int>();
+        var cancelled = new List<int>();
+        var lastId = 0;
+        Fiber.Run(async () =>
+        {
+            var self = Miou.Scheduling.DomainScheduler.CurrentTask!;
+            var longLived = await Fiber.SpawnAsync(Forever);
+            var batch = new Promise[5000];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                batch[i] = await Fiber.SpawnAsync(static async () => { });
+            }
+
+            capacities.Add(self.ChildrenCapacity);
+            foreach (var p in batch)
+            {
+                await Fiber.AwaitAsync(p);
+            }
+
+            var last = await Fiber.SpawnAsync(static async () => { }); // sweeps: 5,000 left, 1 still in the list
+            lastId = last.Id;
+            capacities.Add(self.ChildrenCapacity);
+            await Fiber.AwaitAsync(last);
+            await Fiber.CancelAsync(longLived);
+            capacities.Add(self.ChildrenCapacity);
+        }, Runs.Fifo with { Trace = t => { if (t.Kind == TraceKind.Cancelled) { cancelled.Add(t.PromiseId); } } });
+
+        Assert.That(capacities, Is.EqualTo(new[] { 8192, 1024, 1024 }));
+        Assert.That(cancelled, Is.EqualTo(new[] { 2 }), "the long-lived child (#2) stayed in the list through the sweep and was cancelled");
+        Assert.That(lastId, Is.EqualTo(5003));
+    }
+
     private static async Fiber Forever()
     {
         while (true)

@@ -213,11 +213,12 @@ internal sealed partial class DomainScheduler
 
     /// <summary>
     /// Resumes <paramref name="task"/> if it is still parked on <paramref name="token"/>; the caller runs on
-    /// <paramref name="current"/>'s thread, so no thread-static read tells whether the wake-up is local.
+    /// <paramref name="current"/>'s thread (null: on no domain's thread), so no thread-static read tells whether the
+    /// wake-up is local.
     /// </summary>
-    internal void Wake(Promise task, object token, DomainScheduler current)
+    internal void Wake(Promise task, object token, DomainScheduler? current)
     {
-        System.Diagnostics.Debug.Assert(current.IsCurrentThread, "the caller runs on the domain it names");
+        System.Diagnostics.Debug.Assert(ReferenceEquals(current, t_current), "the caller runs on the domain it names");
         Wake(task, token, local: ReferenceEquals(this, current));
     }
 

@@ -51,7 +51,7 @@ public sealed class FiberCondition
             next = _waiters.Dequeue();
         }
 
-        Wake(next.Task, next.Wait, current);
+        next.Task.Domain.Wake(next.Task, next.Wait, current);
     }
 
     /// <summary>Wakes every waiter, oldest first. Not a scheduling point; any thread.</summary>
@@ -66,20 +66,7 @@ public sealed class FiberCondition
 
         foreach (var next in all)
         {
-            Wake(next.Task, next.Wait, current);
-        }
-    }
-
-    /// <summary>Wakes <paramref name="task"/> from <paramref name="current"/>'s thread (null: not a domain's).</summary>
-    private static void Wake(Promise task, Waiting wait, DomainScheduler? current)
-    {
-        if (current is not null)
-        {
-            task.Domain.Wake(task, wait, current); // local exactly when the task's domain is this thread's: no second read
-        }
-        else
-        {
-            task.Domain.Wake(task, wait);
+            next.Task.Domain.Wake(next.Task, next.Wait, current);
         }
     }
 

@@ -1,3 +1,4 @@
+using Miou.Tests.Support;
 using static Miou.Tests.Support.Runs;
 
 namespace Miou.Tests.Behaviour;
@@ -99,13 +100,7 @@ public class SpawnInPlaceTests
             });
             var canceller = await Fiber.SpawnAsync(async () =>
             {
-                var victim = await Fiber.SpawnAsync(async () =>
-                {
-                    while (true)
-                    {
-                        await Fiber.YieldAsync();
-                    }
-                });
+                var victim = await Fiber.SpawnAsync(Bodies.Infinite);
                 log.Add($"c@{step}");
                 await Fiber.CancelAsync(victim);
                 log.Add($"c'@{step}");

@@ -48,7 +48,7 @@ public class ChildListTests
                     {
                         if (i % 4 == 3)
                         {
-                            forever.Add(await Fiber.SpawnAsync(Forever));
+                            forever.Add(await Fiber.SpawnAsync(Bodies.Infinite));
                         }
                         else
                         {
@@ -66,9 +66,9 @@ public class ChildListTests
                         await Fiber.AwaitAsync(p); // from the middle, newest first
                     }
 
-                    forever.Add(await Fiber.SpawnAsync(Forever)); // 30 left, 10 in: swept here
+                    forever.Add(await Fiber.SpawnAsync(Bodies.Infinite)); // 30 left, 10 in: swept here
                     await Fiber.CancelAsync(forever[3]);
-                    forever.Add(await Fiber.SpawnAsync(Forever));
+                    forever.Add(await Fiber.SpawnAsync(Bodies.Infinite));
                     if (fail)
                     {
                         throw new InvalidOperationException("fails");
@@ -127,7 +127,7 @@ public class ChildListTests
 
                 for (var i = 0; i < 6; i++)
                 {
-                    second.Add((await Fiber.SpawnAsync(Forever)).Id);
+                    second.Add((await Fiber.SpawnAsync(Bodies.Infinite)).Id);
                 }
 
                 throw new InvalidOperationException("fails");
@@ -186,7 +186,7 @@ public class ChildListTests
         Fiber.Run(async () =>
         {
             var self = Miou.Scheduling.DomainScheduler.CurrentTask!;
-            var longLived = await Fiber.SpawnAsync(Forever);
+            var longLived = await Fiber.SpawnAsync(Bodies.Infinite);
             var batch = new Promise[5000];
             for (var i = 0; i < batch.Length; i++)
             {
@@ -210,13 +210,5 @@ public class ChildListTests
         Assert.That(capacities, Is.EqualTo(new[] { 8192, 1024, 1024 }));
         Assert.That(cancelled, Is.EqualTo(new[] { 2 }), "the long-lived child (#2) stayed in the list through the sweep and was cancelled");
         Assert.That(lastId, Is.EqualTo(5003));
-    }
-
-    private static async Fiber Forever()
-    {
-        while (true)
-        {
-            await Fiber.YieldAsync();
-        }
     }
 }

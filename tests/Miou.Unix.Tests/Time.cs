@@ -53,6 +53,27 @@ public class Time : UnixTest
         });
     }
 
+    /// <summary>
+    /// A duration is converted exactly, however long: the conversion once saturated every duration of 922 s or more (where
+    /// <c>Ticks * Stopwatch.Frequency</c> would overflow at 1 GHz) to 146 years, so a 20-minute sleep or timeout never ended.
+    /// </summary>
+    [TestCase(1L)]
+    [TestCase(20L * 60)]
+    [TestCase(24L * 3600)]
+    [TestCase(1000L * 24 * 3600)]
+    public void ALongSleepLastsWhatItSays(long seconds)
+    {
+        Assert.That(UnixIO.ToTimestampTicks(TimeSpan.FromSeconds(seconds)), Is.EqualTo(seconds * System.Diagnostics.Stopwatch.Frequency));
+    }
+
+    [Test]
+    public void TheLongestSleepSaturatesWithoutOverflow()
+    {
+        var ticks = UnixIO.ToTimestampTicks(TimeSpan.MaxValue);
+        Assert.That(ticks, Is.GreaterThan(0));
+        Assert.That(System.Diagnostics.Stopwatch.GetTimestamp() + ticks, Is.GreaterThan(System.Diagnostics.Stopwatch.GetTimestamp()), "the deadline does not wrap");
+    }
+
     [Test]
     public void TimeoutFiresOnAReadThatNeverCompletes()
     {

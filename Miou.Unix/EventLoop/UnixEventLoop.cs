@@ -736,7 +736,9 @@ public sealed class UnixEventLoop : IEvents
                     return 0;
                 }
 
-                var ms = (ticks * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
+                // Whole seconds apart from the rest: ticks * 1000 overflows from 2^64 / 1000 ticks (213 days at 1 GHz).
+                var frequency = Stopwatch.Frequency;
+                var ms = ticks / frequency * 1000 + (ticks % frequency * 1000 + frequency - 1) / frequency;
                 return (int)Math.Min(ms, int.MaxValue);
             }
 

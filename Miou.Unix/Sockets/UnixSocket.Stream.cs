@@ -42,10 +42,11 @@ public sealed partial class UnixSocket
     public void Connect(EndPoint endPoint) => throw DirectStyleStub.NotInFiber("UnixSocket.Connect");
 
     /// <summary>
-    /// Connects to <paramref name="endPoint"/>. An immediate failure throws at once; a connection in progress suspends
-    /// (suspension "connect") until the socket is writable or in error, then reports <c>SO_ERROR</c>: a refused, reset
-    /// or unreachable connection is a <see cref="UnixException"/> in the caller, never a hang. There is no timeout
-    /// parameter: use <see cref="UnixIO.WithTimeoutAsync(TimeSpan, Func{Fiber})"/>.
+    /// Connects to <paramref name="endPoint"/>. An immediate failure throws at once (so does a Unix-domain listener whose
+    /// backlog is full: <see cref="Errno.EAGAIN"/>, retry later); a connection in progress suspends (suspension
+    /// "connect") until the socket is writable or in error, then reports <c>SO_ERROR</c>: a refused, reset or unreachable
+    /// connection is a <see cref="UnixException"/> in the caller, never a hang. There is no timeout parameter: use
+    /// <see cref="UnixIO.WithTimeoutAsync(TimeSpan, Func{Fiber})"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A datagram or blocking-mode socket.</exception>
     /// <exception cref="UnixException">The connection failed (<see cref="UnixException.IsRefused"/>, …).</exception>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Miou.Unix.Interop;
 
 namespace Miou.Unix;
@@ -108,8 +109,11 @@ public sealed partial class UnixSocket
                 case Errno.EINTR:
                     continue;
                 case Errno.EINPROGRESS:
-                case Errno.EAGAIN: // a Unix-domain socket whose listener's backlog is full
                     return false;
+                case Errno.EAGAIN when endPoint is UnixDomainSocketEndPoint:
+                    // Not in progress: the Unix-domain listener's backlog is full and nothing was started, and no readiness
+                    // will say when to retry (the unconnected socket is writable at once), so it is the caller's error.
+                    throw new UnixException(Errno.EAGAIN, "connect", $"to {endPoint} (the listener's backlog is full)");
                 case var errno:
                     throw new UnixException(errno, "connect", $"to {endPoint}");
             }

@@ -41,6 +41,67 @@ public class Errors : UnixTest
         Assert.That(error.Message, Does.Contain("ECONNREFUSED").And.Contain("connect"));
     }
 
+    /// <summary>
+    /// A non-blocking connect to a Unix-domain listener whose backlog is full fails with EAGAIN, and the kernel gives no
+    /// readiness to wait for (an unconnected socket is writable at once). Connect once waited for writability, found no
+    /// SO_ERROR and returned as if connected: the socket's next write failed with ENOTCONN.
+    /// </summary>
+    [Test]
+    public void UnixDomainConnectToAFullBacklogFailsInsteadOfPretending()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"miou-backlog-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+        try
+        {
+            var (refused, notConnected) = Run(async () =>
+            {
+                var at = new UnixDomainSocketEndPoint(path);
+                var server = await UnixSocket.UnixStreamAsync();
+                server.BindAndListen(at, backlog: 0); // nobody accepts: the second connection finds the backlog full
+                var clients = new List<UnixSocket>();
+                UnixException? failure = null;
+                var unconnected = 0;
+                for (var i = 0; i < 8 && failure is null; i++)
+                {
+                    var client = await UnixSocket.UnixStreamAsync();
+                    clients.Add(client);
+                    try
+                    {
+                        await client.ConnectAsync(at);
+                    }
+                    catch (UnixException e)
+                    {
+                        failure = e;
+                        continue;
+                    }
+
+                    try
+                    {
+                        await client.WriteAsync(Bytes("x"));
+                    }
+                    catch (UnixException)
+                    {
+                        unconnected++;
+                    }
+                }
+
+                foreach (var client in clients)
+                {
+                    await client.CloseAsync();
+                }
+
+                await server.CloseAsync();
+                return (failure, unconnected);
+            });
+            Assert.That(notConnected, Is.Zero, "every connect that returned left a connected socket");
+            Assert.That(refused?.Errno, Is.EqualTo(Errno.EAGAIN), "a full backlog is an error of the connect");
+            Assert.That(refused!.Message, Does.Contain("connect").And.Contain(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Test]
     public void PeerResetsMidRead()
     {

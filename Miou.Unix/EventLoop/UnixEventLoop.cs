@@ -251,14 +251,18 @@ public sealed class UnixEventLoop : IEvents
     /// <summary>The first part of a wait: the would-block just seen consumed the remembered edge; the waiter is in use.</summary>
     internal void BeginWait(Waiter waiter)
     {
-        var entry = Entry(waiter.Fd);
-        if (waiter.Write)
+        // No entry yet: no edge remembered. The table grows only for a descriptor epoll accepted (AddWaiter), so a number
+        // that is not open (a raw wait's) is EBADF, not a table as large as the number.
+        if (Lookup(waiter.Fd) is { } entry)
         {
-            entry.WriteReady = false;
-        }
-        else
-        {
-            entry.ReadReady = false;
+            if (waiter.Write)
+            {
+                entry.WriteReady = false;
+            }
+            else
+            {
+                entry.ReadReady = false;
+            }
         }
 
         if (!ReferenceEquals(waiter.Loop, this))
@@ -328,11 +332,17 @@ public sealed class UnixEventLoop : IEvents
             return;
         }
 
-        var entry = Entry(waiter.Fd);
+        var known = Lookup(waiter.Fd);
+        var entry = known ?? new FdEntry();
         if (!Arm(entry, waiter.Fd, waiter.Persistent ? waiter.Socket : null))
         {
             AddReadyNow(waiter); // a regular file or the like: epoll cannot watch it, and it never blocks
             return;
+        }
+
+        if (known is null)
+        {
+            Store(waiter.Fd, entry); // only now: epoll_ctl has thrown for a number that is not open
         }
 
         if (waiter.Write ? entry.WriteReady : entry.ReadReady)
@@ -439,7 +449,7 @@ public sealed class UnixEventLoop : IEvents
             return;
         }
 
-        var entry = Entry(waiter.Fd);
+        var entry = Lookup(waiter.Fd)!; // a waiter in a descriptor's list: its entry exists
         if (waiter.Write)
         {
             entry.Writers = Unlink(entry.Writers, waiter);
@@ -522,14 +532,17 @@ public sealed class UnixEventLoop : IEvents
         }
     }
 
-    private FdEntry Entry(int fd)
+    private FdEntry? Lookup(int fd) => (uint)fd < (uint)_fds.Length ? _fds[fd] : null;
+
+    /// <summary>Records the entry of a descriptor epoll accepted (so an open one: the table stays below the process's limit).</summary>
+    private void Store(int fd, FdEntry entry)
     {
         if ((uint)fd >= (uint)_fds.Length)
         {
             Array.Resize(ref _fds, Math.Max(fd + 1, _fds.Length * 2));
         }
 
-        return _fds[fd] ??= new FdEntry();
+        _fds[fd] = entry;
     }
 
     // ------------------------------------------------------------------ select

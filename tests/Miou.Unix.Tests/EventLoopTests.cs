@@ -51,6 +51,34 @@ public class EventLoopTests : UnixTest
         Assert.DoesNotThrow(loop.Dispose);
     }
 
+    /// <summary>
+    /// A wait on a descriptor number that is not open is epoll_ctl's EBADF, whatever the number: the loop's table once grew
+    /// to the number before asking the kernel, which allocated 800 MB for 100,000,000 and threw
+    /// <see cref="IndexOutOfRangeException"/> for <see cref="int.MaxValue"/>.
+    /// </summary>
+    [TestCase(100_000_000)]
+    [TestCase(int.MaxValue)]
+    public void AWaitOnADescriptorThatIsNotOpenIsEbadf(int fd)
+    {
+        var (error, allocated) = Run(async () =>
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread(); // Domains = 0: the whole run is on this thread
+            try
+            {
+                await UnixIO.WaitReadableAsync(fd);
+                return ((Exception?)null, 0L);
+            }
+            catch (Exception e)
+            {
+                return (e, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        });
+        Assert.That(error, Is.TypeOf<UnixException>(), error?.ToString());
+        Assert.That(((UnixException)error!).Errno, Is.EqualTo(Errno.EBADF));
+        Assert.That(error.Message, Does.Contain("epoll_ctl").And.Contain($"descriptor {fd}"));
+        Assert.That(allocated, Is.LessThan(1 << 20), "bytes allocated by the failed wait");
+    }
+
     [Test]
     public void AWaiterKnownToBeReadyResumesAtTheNextSelectWithoutAnEpollWait()
     {

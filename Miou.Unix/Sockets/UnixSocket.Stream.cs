@@ -67,7 +67,7 @@ public sealed partial class UnixSocket
         await WaitAsync(write: true, "connect");
         if (PendingError() is not 0 and var error)
         {
-            throw new UnixException(error, "connect", $"to {endPoint}");
+            throw Failure(error, "connect", Handle, $"to {endPoint}");
         }
     }
 
@@ -184,7 +184,7 @@ public sealed partial class UnixSocket
         RequireStreamOrUnknown("Write");
         if (failed != 0)
         {
-            throw new UnixException(failed, "write");
+            throw Failure(failed, "write", Volatile.Read(ref _fd)); // the send that failed ran synchronously before this: still open
         }
 
         while (done < buffer.Length)

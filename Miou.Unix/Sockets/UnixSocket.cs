@@ -212,7 +212,7 @@ public sealed partial class UnixSocket
         Bind(fd, endPoint);
         if (Kind != SocketKind.Datagram && Libc.listen(fd, backlog) < 0)
         {
-            throw new UnixException(Libc.Errno, "listen", $"on {endPoint}");
+            throw Failure(Libc.Errno, "listen", fd, $"on {endPoint}");
         }
     }
 
@@ -225,9 +225,10 @@ public sealed partial class UnixSocket
     /// <summary>Shuts down one or both directions (<c>shutdown</c>): the peer reads end-of-file after a send shutdown. Not a scheduling point.</summary>
     public void Shutdown(SocketShutdown how)
     {
-        if (Libc.shutdown(Handle, (int)how) < 0)
+        var fd = Handle;
+        if (Libc.shutdown(fd, (int)how) < 0)
         {
-            throw new UnixException(Libc.Errno, "shutdown");
+            throw Failure(Libc.Errno, "shutdown", fd, how.ToString());
         }
     }
 
@@ -235,7 +236,7 @@ public sealed partial class UnixSocket
     {
         if (Libc.SetIntOption(fd, level, name, value) < 0)
         {
-            throw new UnixException(Libc.Errno, "setsockopt", what);
+            throw Failure(Libc.Errno, "setsockopt", fd, what);
         }
     }
 

@@ -102,6 +102,59 @@ public class Errors : UnixTest
         }
     }
 
+    private static async Fiber<string> MessageOfAsync(Func<Fiber> operation)
+    {
+        try
+        {
+            await operation();
+            return "(no failure)";
+        }
+        catch (UnixException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>
+    /// Every failed call on a socket names the call, the descriptor and errno: a server with thousands of connections
+    /// needs to know which one failed. Most messages once named only the call and errno ("read: ... (ENOTCONN)").
+    /// </summary>
+    [Test]
+    public void FailuresNameTheCallTheDescriptorAndErrno()
+    {
+        var (fd, udpFd, failures) = Run(async () =>
+        {
+            var socket = await UnixSocket.TcpV4Async(); // neither bound, connected nor listening
+            var udp = await UnixSocket.UdpV4Async();
+            var holder = await ListenAsync();
+            var at = await ClosedPortAsync();
+            var list = new List<(string Call, string Errno, string Message)>
+            {
+                ("read", "ENOTCONN", await MessageOfAsync(async () => await socket.ReadAsync(new byte[4]))),
+                ("accept", "EINVAL", await MessageOfAsync(async () => await socket.AcceptAsync())),
+                // After the read: a failed shutdown still marks the socket shut down, and a read then says end of file.
+                ("shutdown", "ENOTCONN", await MessageOfAsync(async () => socket.Shutdown(SocketShutdown.Both))),
+                ("write", "EPIPE", await MessageOfAsync(async () => await socket.WriteAsync(Bytes("x")))),
+                ("bind", "EADDRINUSE", await MessageOfAsync(async () => socket.BindAndListen(holder.LocalEndPoint!, reusePort: false))),
+                ("connect", "ECONNREFUSED", await MessageOfAsync(async () => await socket.ConnectAsync(at))),
+                ("sendto", "EAFNOSUPPORT", await MessageOfAsync(async () => await udp.SendToAsync(Bytes("x"), LoopbackV6))),
+            };
+            var handles = (socket.Handle, udp.Handle);
+            await holder.CloseAsync();
+            await udp.CloseAsync();
+            await socket.CloseAsync();
+            return (handles.Item1, handles.Item2, list);
+        });
+        Assert.Multiple(() =>
+        {
+            foreach (var (call, errno, message) in failures)
+            {
+                var descriptor = call == "sendto" ? udpFd : fd;
+                Assert.That(message, Does.StartWith(call).And.Contain($"descriptor {descriptor}").And.Contain(errno), call);
+            }
+        });
+    }
+
     [Test]
     public void PeerResetsMidRead()
     {

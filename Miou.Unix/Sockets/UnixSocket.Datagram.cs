@@ -19,6 +19,11 @@ public sealed partial class UnixSocket
         RequireDatagram("ReceiveFrom");
         while (true)
         {
+            if (!IsNonBlocking)
+            {
+                await WaitAsync(write: false, "read"); // a blocking-mode call would block the domain's thread: wait first
+            }
+
             var n = TryReceiveFrom(buffer.Span, out var sender);
             if (n != WouldBlock)
             {
@@ -41,6 +46,11 @@ public sealed partial class UnixSocket
         RequireDatagram("SendTo");
         while (true)
         {
+            if (!IsNonBlocking)
+            {
+                await WaitAsync(write: true, "write");
+            }
+
             var n = TrySendTo(buffer.Span, endPoint);
             if (n != WouldBlock)
             {

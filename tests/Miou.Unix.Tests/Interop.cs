@@ -35,6 +35,19 @@ internal static unsafe partial class TestLibc
         return (fds[0], fds[1]);
     }
 
+    /// <summary>A connected pair of blocking-mode, close-on-exec Unix-domain datagram sockets.</summary>
+    internal static (int A, int B) DatagramSocketPair()
+    {
+        const int AF_UNIX = 1, SOCK_DGRAM = 2;
+        var fds = stackalloc int[2];
+        if (socketpair(AF_UNIX, SOCK_DGRAM | O_CLOEXEC, 0, fds) < 0)
+        {
+            throw new InvalidOperationException($"socketpair failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return (fds[0], fds[1]);
+    }
+
     /// <summary>A close-on-exec pipe: (read end, write end).</summary>
     internal static (int Read, int Write) Pipe()
     {

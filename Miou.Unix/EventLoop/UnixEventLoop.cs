@@ -202,6 +202,10 @@ public sealed class UnixEventLoop : IEvents
         }
 
         _disposed = true;
+        // A full fence between the store above and the load below (Dekker): a volatile store followed by a volatile load
+        // may be reordered (x86 store buffer), and Interrupt would then read _disposed false while this reads no write in
+        // flight, and write into a closed eventfd, or into whatever file got its number in between.
+        Interlocked.MemoryBarrier();
         var spin = new SpinWait();
         while (Volatile.Read(ref _interruptsInFlight) != 0)
         {

@@ -74,6 +74,10 @@ public sealed class UnixEventLoop : IEvents
     private int _interruptsInFlight;
     private volatile bool _disposed;
 
+    // Sockets this loop's tasks waited on that another thread closed (ClosedElsewhere), for the next select.
+    private readonly List<(UnixSocket Socket, int Fd)> _closedElsewhere = [];
+    private volatile bool _hasClosedElsewhere;
+
     /// <summary>Creates the event loop of <paramref name="domain"/>; call on that domain's thread (the runtime does).</summary>
     public unsafe UnixEventLoop(Domain domain, UnixOptions? options = null)
     {
@@ -130,6 +134,11 @@ public sealed class UnixEventLoop : IEvents
         {
             _pollCountdown = _pollInterval;
             Dispatch(PollKernel(block && _readyNow.Count == 0 ? TimeoutToNextSleeper() : 0));
+        }
+
+        if (_hasClosedElsewhere)
+        {
+            TakeClosedElsewhere();
         }
 
         if (_readyNow.Count > 0)
@@ -330,10 +339,14 @@ public sealed class UnixEventLoop : IEvents
     /// <summary>The <c>onSuspend</c> of a descriptor wait: arm the descriptor if needed and link the waiter.</summary>
     internal void AddWaiter(Waiter waiter)
     {
-        if (waiter.Socket is { IsClosed: true })
+        if (waiter.Socket is { } socket)
         {
-            AddReadyNow(waiter); // closed since the would-block: resume, and the retry reports it closed
-            return;
+            socket.WaitsIn(this); // first: a close from now on tells this loop (ClosedElsewhere), an earlier one is seen below
+            if (socket.IsClosed)
+            {
+                AddReadyNow(waiter); // closed since the would-block: resume, and the retry reports it closed
+                return;
+            }
         }
 
         var known = Lookup(waiter.Fd);
@@ -522,6 +535,82 @@ public sealed class UnixEventLoop : IEvents
         entry.Readers = entry.Writers = null;
         entry.ReadReady = entry.WriteReady = false;
         Disarm(entry, fd);
+    }
+
+    /// <summary>
+    /// <paramref name="socket"/>, whose descriptor was <paramref name="fd"/>, was closed on another thread (a task or a
+    /// finaliser of another domain) while tasks of this loop may wait on it. The kernel dropped it from this epoll set
+    /// without an event (epoll has no <c>POLLNVAL</c>), so without this they would wait forever. Any thread; the loop
+    /// resumes them at its next select, and they find the socket closed.
+    /// </summary>
+    internal void ClosedElsewhere(UnixSocket socket, int fd)
+    {
+        lock (_closedElsewhere)
+        {
+            _closedElsewhere.Add((socket, fd));
+            _hasClosedElsewhere = true;
+        }
+
+        Interrupt();
+    }
+
+    private void TakeClosedElsewhere()
+    {
+        (UnixSocket Socket, int Fd)[] closed;
+        lock (_closedElsewhere)
+        {
+            closed = [.. _closedElsewhere];
+            _closedElsewhere.Clear();
+            _hasClosedElsewhere = false;
+        }
+
+        foreach (var (socket, fd) in closed)
+        {
+            if (Lookup(fd) is not { } entry)
+            {
+                continue;
+            }
+
+            if (ReferenceEquals(entry.Socket, socket))
+            {
+                Closing(fd); // its registration: what a close on this domain does
+                continue;
+            }
+
+            // The number is registered otherwise here (a raw wait, a blocking-mode socket, or a socket that reused the
+            // number since): resume only the waiters of the closed socket.
+            entry.Readers = MoveToReadyNow(entry.Readers, socket);
+            entry.Writers = MoveToReadyNow(entry.Writers, socket);
+            if (entry.Socket is null && !entry.HasWaiters)
+            {
+                Disarm(entry, fd);
+            }
+        }
+    }
+
+    /// <summary>Moves the waiters of <paramref name="socket"/> from <paramref name="list"/> to the ready list; returns what is left.</summary>
+    private Waiter? MoveToReadyNow(Waiter? list, UnixSocket socket)
+    {
+        Waiter? kept = null;
+        while (list is not null)
+        {
+            var next = list.Next;
+            list.Next = null;
+            if (ReferenceEquals(list.Socket, socket))
+            {
+                list.ReadyNow = true; // still registered and counted: it now waits in the ready list
+                _readyNow.Add(list);
+            }
+            else
+            {
+                list.Next = kept;
+                kept = list;
+            }
+
+            list = next;
+        }
+
+        return kept;
     }
 
     private void MoveToReadyNow(Waiter? list)

@@ -26,6 +26,10 @@ public sealed partial class UnixSocket
     private Waiter? _reader;
     private Waiter? _writer;
 
+    // The event loops tasks waited on this socket in (usually one), to tell when it is closed on another thread.
+    private UnixEventLoop? _loop;
+    private UnixEventLoop[]? _otherLoops;
+
     private UnixSocket(int fd, SocketKind kind, bool nonBlocking, EndPoint? remote = null)
     {
         _fd = fd;
@@ -169,7 +173,7 @@ public sealed partial class UnixSocket
 
     /// <summary>
     /// Gives up the calling task's ownership (one scheduling point: if the task is cancelled there, its finaliser closes
-    /// the socket instead), then closes the descriptor. Tasks of this domain waiting on it are resumed and fail with
+    /// the socket instead), then closes the descriptor. Tasks waiting on it, on any domain, are resumed and fail with
     /// <see cref="ObjectDisposedException"/>.
     /// </summary>
     /// <exception cref="NotOwnerException">The calling task does not own the socket.</exception>
@@ -188,8 +192,51 @@ public sealed partial class UnixSocket
             return;
         }
 
-        UnixEventLoop.CurrentOrNull?.Closing(fd);
+        var current = UnixEventLoop.CurrentOrNull;
+        current?.Closing(fd);
         _ = Libc.close(fd); // Linux frees the number even when close reports an error: nothing to retry
+        // Other domains' loops where tasks waited on it: the kernel dropped it from their epoll sets without a word.
+        // (The exchange above is a full fence, so a loop that noted itself before it is read here; see WaitsIn.)
+        if (Volatile.Read(ref _loop) is { } first && !ReferenceEquals(first, current))
+        {
+            first.ClosedElsewhere(this, fd);
+        }
+
+        foreach (var loop in Volatile.Read(ref _otherLoops) ?? [])
+        {
+            if (!ReferenceEquals(loop, current))
+            {
+                loop.ClosedElsewhere(this, fd);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A task of <paramref name="loop"/> waits on this socket: a close on another thread will tell the loop. Called by the
+    /// loop before it checks <see cref="IsClosed"/>: a loop noted after the close's exchange of the descriptor sees it
+    /// closed, one noted before is told (interlocked operations are totally ordered).
+    /// </summary>
+    internal void WaitsIn(UnixEventLoop loop)
+    {
+        if (ReferenceEquals(_loop, loop) || Interlocked.CompareExchange(ref _loop, loop, null) is null)
+        {
+            return; // the usual case: every wait in the same loop
+        }
+
+        while (true)
+        {
+            var others = Volatile.Read(ref _otherLoops);
+            if (others is not null && Array.IndexOf(others, loop) >= 0)
+            {
+                return;
+            }
+
+            UnixEventLoop[] grown = others is null ? [loop] : [.. others, loop];
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _otherLoops, grown, others), others))
+            {
+                return;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ setup (no suspension)

@@ -101,6 +101,49 @@ public class Domains : UnixTest
         Assert.That(replies, Is.EqualTo(Enumerable.Range(0, clients).Select(i => $"hello {i}")));
     }
 
+    /// <summary>
+    /// Closing a socket wakes the tasks waiting on it on every domain, not only on the closer's: the kernel silently drops
+    /// a closed descriptor from every epoll set (epoll has no POLLNVAL), so a reader on a worker whose socket dom0 closed
+    /// once waited forever.
+    /// </summary>
+    [Test]
+    public void ClosingOnDom0WakesAReaderOnAWorker()
+    {
+        var (outcome, pendingOnWorker) = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            var peer = await server.AcceptAsync(); // never writes
+            var reading = await Fiber.CallAsync(async () =>
+            {
+                try
+                {
+                    await client.ReadAsync(new byte[4]);
+                    return ("read", -1);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return ("closed", Loop.PendingWaits);
+                }
+            });
+            await UnixIO.SleepAsync(TimeSpan.FromMilliseconds(20)); // the worker's read suspends meanwhile
+            await client.CloseAsync();
+            // Bounded: if the reader is not woken, the sleeper wins and the reader is cancelled.
+            var timer = await Fiber.SpawnAsync(async () =>
+            {
+                await UnixIO.SleepAsync(TimeSpan.FromSeconds(2));
+                return ("still waiting", -1);
+            });
+            var first = await Fiber.AwaitFirstAsync(reading, timer);
+            await peer.CloseAsync();
+            await server.CloseAsync();
+            return first.ValueOrThrow();
+        }, Workers(4));
+        Assert.That(outcome, Is.EqualTo("closed"), "the worker's reader was resumed and told the socket is closed");
+        Assert.That(pendingOnWorker, Is.Zero, "and its wait left the worker's loop");
+    }
+
     [Test]
     public void ReadBlockedOnAWorkerCancelledFromDom0()
     {

@@ -721,9 +721,13 @@ public sealed class UnixEventLoop : IEvents
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private unsafe void DrainInterrupt()
     {
-        Volatile.Write(ref _interruptPending, 0); // first: an Interrupt from now on writes again
         ulong drained;
         _ = Libc.read(_eventFd, (byte*)&drained, sizeof(ulong)); // EAGAIN: drained already, fine
+        // Then, not before: an Interrupt between a reset and the read would have its write read here and leave the flag
+        // set with the eventfd empty, and every later Interrupt would skip its write. One between the read and this
+        // reset writes nothing, which loses nothing: what it announces was posted before it, and the domain looks at its
+        // posts after this select. The exchange (not a plain store) reads that Interrupt's exchange, so its post is seen.
+        Interlocked.Exchange(ref _interruptPending, 0);
     }
 
     private void FlushReadyNow()

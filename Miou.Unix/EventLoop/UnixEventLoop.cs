@@ -261,7 +261,7 @@ public sealed class UnixEventLoop : IEvents
             ? Fiber.SuspendAgainAsync(previous, waiter.Register)
             : Fiber.SuspendAsync(name, waiter.Register);
 
-    /// <summary>The first part of a wait: the would-block just seen consumed the remembered edge; the waiter is in use.</summary>
+    /// <summary>The first part of a wait, with a waiter claimed for it (new, or <see cref="Waiter.TryClaim"/>): the would-block just seen consumed the remembered edge.</summary>
     internal void BeginWait(Waiter waiter)
     {
         // No entry yet: no edge remembered. The table grows only for a descriptor epoll accepted (AddWaiter), so a number
@@ -283,8 +283,6 @@ public sealed class UnixEventLoop : IEvents
             waiter.Loop = this;
             waiter.Syscall = null; // a syscall belongs to its domain: one from another loop is not suspended on again here
         }
-
-        waiter.InUse = true;
     }
 
     /// <summary>
@@ -294,7 +292,7 @@ public sealed class UnixEventLoop : IEvents
     internal void EndWait(Waiter waiter)
     {
         Forget(waiter);
-        waiter.InUse = false; // its syscall stays, for the next wait to suspend on again
+        waiter.Release(); // its syscall stays, for the next wait to suspend on again
     }
 
     /// <summary>

@@ -295,25 +295,27 @@ public sealed partial class UnixSocket
     /// <summary>The syscall this socket's reads suspend on, kept from wait to wait (for tests); null before the first wait.</summary>
     internal Syscall? ReaderSyscall => _reader?.Syscall;
 
-    /// <summary>This socket's waiter for <paramref name="write"/>, or a fresh one while another task waits in that direction.</summary>
+    /// <summary>
+    /// This socket's waiter for <paramref name="write"/>, claimed for the calling task, or a fresh one while another task
+    /// waits in that direction. The claim is atomic: tasks of several domains may wait on one socket at once (a
+    /// multi-domain accept loop), and one waiter serves one wait at a time, in one loop.
+    /// </summary>
     private Waiter TakeWaiter(bool write)
     {
         var fd = Handle;
         // A blocking-mode descriptor waits before its call, with no would-block first: it needs the re-arming wait.
         var persistent = IsNonBlocking;
         ref var cached = ref write ? ref _writer : ref _reader;
-        Waiter waiter;
-        if (cached is { InUse: false } free && free.Fd == fd)
+        var free = cached;
+        if (free is not null && free.TryClaim())
         {
-            waiter = free;
+            return free;
         }
-        else if (cached is { InUse: true })
+
+        var waiter = new Waiter(fd, write, this, persistent); // claimed already
+        if (free is null)
         {
-            waiter = new Waiter(fd, write, this, persistent); // another task waits in this direction right now: keep its waiter cached
-        }
-        else
-        {
-            waiter = cached = new Waiter(fd, write, this, persistent);
+            cached = waiter; // else another task waits in this direction right now: keep its waiter cached
         }
 
         return waiter;

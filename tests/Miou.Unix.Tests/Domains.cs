@@ -144,6 +144,63 @@ public class Domains : UnixTest
         Assert.That(pendingOnWorker, Is.Zero, "and its wait left the worker's loop");
     }
 
+    /// <summary>
+    /// Several domains accepting on one listening socket at once (the multi-domain accept loop) each wait on it in their
+    /// own loop. The socket's cached waiter was once taken by a plain check of a flag, so two domains could take it at
+    /// the same moment, and one suspended on the other's syscall: "This syscall does not belong to the current domain".
+    /// </summary>
+    [TestCase(1UL)]
+    [TestCase(2UL)]
+    [TestCase(3UL)]
+    [TestCase(4UL)]
+    public void AcceptingOnOneSocketFromSeveralDomainsAtOnce(ulong seed)
+    {
+        const int clients = 2000;
+        var accepted = Run(async () =>
+        {
+            var server = await ListenAsync(backlog: 512);
+            var at = server.LocalEndPoint!;
+            var claimed = 0;
+            var acceptors = new List<Promise<int>>();
+            for (var i = 0; i < 6; i++) // on the workers, in turn
+            {
+                acceptors.Add(await Fiber.CallAsync(async () =>
+                {
+                    var mine = 0;
+                    while (Interlocked.Increment(ref claimed) <= clients)
+                    {
+                        var peer = await server.AcceptAsync();
+                        await peer.CloseAsync();
+                        mine++;
+                    }
+
+                    return mine;
+                }));
+            }
+
+            for (var i = 0; i < clients; i++)
+            {
+                var client = await UnixSocket.TcpV4Async();
+                await client.ConnectAsync(at);
+                await client.CloseAsync();
+                if (i % 7 == 0)
+                {
+                    await UnixIO.SleepAsync(TimeSpan.FromMilliseconds(1)); // let the acceptors drain the backlog and wait again
+                }
+            }
+
+            var total = 0;
+            foreach (var acceptor in acceptors)
+            {
+                total += await Fiber.AwaitAsync(acceptor);
+            }
+
+            await server.CloseAsync();
+            return total;
+        }, new RunOptions { Domains = 3, Seed = seed });
+        Assert.That(accepted, Is.EqualTo(clients));
+    }
+
     [Test]
     public void ReadBlockedOnAWorkerCancelledFromDom0()
     {

@@ -123,18 +123,19 @@ public sealed partial class UnixSocket
             throw new UnixException(Libc.Errno, "fcntl", $"(descriptor {fd})");
         }
 
-        var wanted = nonBlocking ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
-        if (wanted != flags && Libc.fcntl(fd, Libc.F_SETFL, wanted) < 0)
-        {
-            throw new UnixException(Libc.Errno, "fcntl", $"(descriptor {fd})");
-        }
-
+        // The kind first: a refused descriptor stays the caller's, as it was given.
         var kind = Libc.GetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_TYPE, out var type) < 0 ? SocketKind.Unknown : type switch
         {
             Libc.SOCK_STREAM => SocketKind.Stream,
             Libc.SOCK_DGRAM => SocketKind.Datagram,
             _ => throw new ArgumentException($"UnixSocket.FromDescriptor: invalid file-descr {fd} (neither stream nor datagram socket, SO_TYPE {type}).", nameof(fd)),
         };
+        var wanted = nonBlocking ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
+        if (wanted != flags && Libc.fcntl(fd, Libc.F_SETFL, wanted) < 0)
+        {
+            throw new UnixException(Libc.Errno, "fcntl", $"(descriptor {fd})");
+        }
+
         return await OwnNewAsync(new UnixSocket(fd, kind, nonBlocking));
     }
 

@@ -174,7 +174,7 @@ public class OriginalUnixSuite : UnixTest
     [Test]
     public void ABlockingModeReceiveFromDoesNotBlockTheDomain()
     {
-        var (a, b) = TestLibc.DatagramSocketPair();
+        var (a, b) = TestLibc.BlockingSocketPair(TestLibc.SOCK_DGRAM);
         var rescue = new Timer(_ => TestLibc.WriteByte(b), null, 2000, Timeout.Infinite);
         try
         {
@@ -205,6 +205,40 @@ public class OriginalUnixSuite : UnixTest
                 stopped.WaitOne(); // the callback, if it runs, is done with b
             }
 
+            TestLibc.close(b);
+        }
+    }
+
+    /// <summary>
+    /// A descriptor that cannot be adopted (a socket neither stream nor datagram) is left as it was given: its
+    /// <c>O_NONBLOCK</c> flag was once set before the kind was checked, so the refused descriptor, still the caller's,
+    /// had silently become non-blocking.
+    /// </summary>
+    [Test]
+    public void ARefusedAdoptionLeavesTheDescriptorAsItWas()
+    {
+        var (a, b) = TestLibc.BlockingSocketPair(TestLibc.SOCK_SEQPACKET);
+        try
+        {
+            var refused = Run(async () =>
+            {
+                try
+                {
+                    var adopted = await UnixSocket.FromDescriptorAsync(a, nonBlocking: true);
+                    await adopted.CloseAsync();
+                    return null;
+                }
+                catch (ArgumentException e)
+                {
+                    return e;
+                }
+            });
+            Assert.That(refused, Is.Not.Null, "a SOCK_SEQPACKET socket is refused");
+            Assert.That(TestLibc.fcntl(a, TestLibc.F_GETFL, 0) & TestLibc.O_NONBLOCK, Is.Zero, "and still in blocking mode");
+        }
+        finally
+        {
+            TestLibc.close(a);
             TestLibc.close(b);
         }
     }

@@ -53,6 +53,8 @@ public static class UnixIO
     /// watch: a socket, pipe, eventfd, tty… — is readable, at end of file or in error. A descriptor epoll cannot watch
     /// (a regular file) is always ready. The descriptor stays the caller's: this neither owns nor closes it.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative descriptor.</exception>
+    /// <exception cref="UnixException">epoll_ctl refused the descriptor (EBADF: it is not open).</exception>
     public static Fiber WaitReadableAsync(int fd) => WaitAsync(fd, write: false, "read");
 
     /// <summary>Suspends the calling task until <paramref name="fd"/> is writable (direct style).</summary>
@@ -60,6 +62,8 @@ public static class UnixIO
     public static void WaitWritable(int fd) => throw DirectStyleStub.NotInFiber("UnixIO.WaitWritable");
 
     /// <summary>Suspends the calling task (suspension "write") until <paramref name="fd"/> is writable or in error; see <see cref="WaitReadableAsync(int)"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative descriptor.</exception>
+    /// <exception cref="UnixException">epoll_ctl refused the descriptor (EBADF: it is not open).</exception>
     public static Fiber WaitWritableAsync(int fd) => WaitAsync(fd, write: true, "write");
 
     private static Fiber WaitAsync(int fd, bool write, string name)

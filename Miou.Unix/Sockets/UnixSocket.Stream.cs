@@ -17,6 +17,8 @@ public sealed partial class UnixSocket
     /// point; if the task is cancelled there the client is closed).
     /// </summary>
     /// <exception cref="ArgumentException">A datagram socket.</exception>
+    /// <exception cref="UnixException">accept failed (for example EINVAL: not listening; EMFILE: out of descriptors).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
     public async Fiber<UnixSocket> AcceptAsync()
     {
         RequireStream("Accept");
@@ -49,7 +51,9 @@ public sealed partial class UnixSocket
     /// <see cref="UnixIO.WithTimeoutAsync(TimeSpan, Func{Fiber})"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A datagram or blocking-mode socket.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="endPoint"/> is null.</exception>
     /// <exception cref="UnixException">The connection failed (<see cref="UnixException.IsRefused"/>, …).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
     public async Fiber ConnectAsync(EndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
@@ -156,6 +160,8 @@ public sealed partial class UnixSocket
     /// (<see cref="UnixException.IsClosedPeer"/>), never a SIGPIPE.
     /// </summary>
     /// <exception cref="ArgumentException">A datagram socket.</exception>
+    /// <exception cref="UnixException">The write failed (for example <see cref="UnixException.IsClosedPeer"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
     public Fiber WriteAsync(ReadOnlyMemory<byte> buffer)
     {
         // The common case needs no frame and no state machine: a non-blocking socket whose first send takes everything (a

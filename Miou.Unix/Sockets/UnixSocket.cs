@@ -115,6 +115,7 @@ public sealed partial class UnixSocket
     /// <see cref="SocketKind.Unknown"/>: read and write only). One scheduling point.
     /// </summary>
     /// <exception cref="ArgumentException">A socket that is neither stream nor datagram.</exception>
+    /// <exception cref="UnixException">fcntl failed (EBADF: <paramref name="fd"/> is not open).</exception>
     public static async Fiber<UnixSocket> FromDescriptorAsync(int fd, bool nonBlocking = true)
     {
         var flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
@@ -247,6 +248,10 @@ public sealed partial class UnixSocket
     /// listens with <paramref name="backlog"/>. A datagram socket is only bound (so UDP servers share the entry point).
     /// Not a scheduling point.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="endPoint"/> is null.</exception>
+    /// <exception cref="ArgumentException">An endpoint of another kind than IPv4, IPv6 or Unix-domain.</exception>
+    /// <exception cref="UnixException">setsockopt, bind or listen failed (for example EADDRINUSE).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public void BindAndListen(EndPoint endPoint, int backlog = 64, bool reuseAddress = true, bool reusePort = true)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
@@ -265,12 +270,18 @@ public sealed partial class UnixSocket
     }
 
     /// <summary>Disables (true) or enables Nagle's algorithm on a TCP socket (<c>TCP_NODELAY</c>). Not a scheduling point.</summary>
+    /// <exception cref="UnixException">setsockopt failed (for example: not a TCP socket).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public void SetNoDelay(bool noDelay) => SetOption(Handle, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, noDelay ? 1 : 0, "TCP_NODELAY");
 
     /// <summary>The address the socket is bound to (<c>getsockname</c>); null for an unnamed Unix-domain socket.</summary>
+    /// <exception cref="UnixException">getsockname failed.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public EndPoint? LocalEndPoint => GetSockName(Handle);
 
     /// <summary>Shuts down one or both directions (<c>shutdown</c>): the peer reads end-of-file after a send shutdown. Not a scheduling point.</summary>
+    /// <exception cref="UnixException">shutdown failed (ENOTCONN: not connected).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public void Shutdown(SocketShutdown how)
     {
         var fd = Handle;

@@ -280,10 +280,16 @@ public sealed partial class UnixSocket
     public EndPoint? LocalEndPoint => GetSockName(Handle);
 
     /// <summary>Shuts down one or both directions (<c>shutdown</c>): the peer reads end-of-file after a send shutdown. Not a scheduling point.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="how"/> is not Receive, Send or Both.</exception>
     /// <exception cref="UnixException">shutdown failed (ENOTCONN: not connected).</exception>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public void Shutdown(SocketShutdown how)
     {
+        if (how is not (SocketShutdown.Receive or SocketShutdown.Send or SocketShutdown.Both))
+        {
+            throw new ArgumentOutOfRangeException(nameof(how), how, "UnixSocket.Shutdown: Receive, Send or Both.");
+        }
+
         var fd = Handle;
         if (Libc.shutdown(fd, (int)how) < 0)
         {

@@ -155,6 +155,35 @@ public class Errors : UnixTest
         });
     }
 
+    /// <summary>
+    /// The public constructor of <see cref="UnixException"/> and <see cref="UnixSocket.Shutdown"/> check their arguments:
+    /// a null syscall once made an exception whose message began with ": " and whose non-nullable Syscall was null, and a
+    /// direction outside the enum was passed to shutdown(2), which reported EINVAL as if the system call had failed.
+    /// </summary>
+    [Test]
+    public void PublicArgumentsAreChecked()
+    {
+        Assert.Throws<ArgumentNullException>(() => _ = new UnixException(Errno.EBADF, null!));
+        var error = Run(async () =>
+        {
+            var socket = await UnixSocket.TcpV4Async();
+            try
+            {
+                socket.Shutdown((SocketShutdown)7);
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+            finally
+            {
+                await socket.CloseAsync();
+            }
+        });
+        Assert.That(error, Is.TypeOf<ArgumentOutOfRangeException>(), error?.ToString());
+    }
+
     [Test]
     public void PeerResetsMidRead()
     {

@@ -18,10 +18,19 @@ public static class UnixIO
     public static Fiber SleepAsync(TimeSpan duration)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
-        var ticks = duration.Ticks >= long.MaxValue / Stopwatch.Frequency
-            ? long.MaxValue / 2
-            : duration.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
-        return UnixEventLoop.Current.SleepUntilAsync(Stopwatch.GetTimestamp() + ticks);
+        return UnixEventLoop.Current.SleepUntilAsync(Stopwatch.GetTimestamp() + ToTimestampTicks(duration));
+    }
+
+    /// <summary>
+    /// A non-negative <paramref name="duration"/> in <see cref="Stopwatch"/> ticks, exactly, saturated at
+    /// <c>long.MaxValue / 2</c> (146 years at 1 GHz), which a timestamp can still be added to. The product is taken in 128
+    /// bits: <c>Ticks * Frequency</c> overflows 64 bits from 922 s on at 1 GHz, the clock's frequency on Linux.
+    /// </summary>
+    internal static long ToTimestampTicks(TimeSpan duration)
+    {
+        const long Never = long.MaxValue / 2;
+        var ticks = (Int128)duration.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+        return ticks >= Never ? Never : (long)ticks;
     }
 
     /// <summary>Suspends the calling task until a <see cref="Stopwatch"/> timestamp (direct style).</summary>
@@ -44,6 +53,8 @@ public static class UnixIO
     /// watch: a socket, pipe, eventfd, tty… — is readable, at end of file or in error. A descriptor epoll cannot watch
     /// (a regular file) is always ready. The descriptor stays the caller's: this neither owns nor closes it.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative descriptor.</exception>
+    /// <exception cref="UnixException">epoll_ctl refused the descriptor (EBADF: it is not open).</exception>
     public static Fiber WaitReadableAsync(int fd) => WaitAsync(fd, write: false, "read");
 
     /// <summary>Suspends the calling task until <paramref name="fd"/> is writable (direct style).</summary>
@@ -51,6 +62,8 @@ public static class UnixIO
     public static void WaitWritable(int fd) => throw DirectStyleStub.NotInFiber("UnixIO.WaitWritable");
 
     /// <summary>Suspends the calling task (suspension "write") until <paramref name="fd"/> is writable or in error; see <see cref="WaitReadableAsync(int)"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative descriptor.</exception>
+    /// <exception cref="UnixException">epoll_ctl refused the descriptor (EBADF: it is not open).</exception>
     public static Fiber WaitWritableAsync(int fd) => WaitAsync(fd, write: true, "write");
 
     private static Fiber WaitAsync(int fd, bool write, string name)

@@ -74,6 +74,10 @@ public sealed class UnixEventLoop : IEvents
     private int _interruptsInFlight;
     private volatile bool _disposed;
 
+    // Sockets this loop's tasks waited on that another thread closed (ClosedElsewhere), for the next select.
+    private readonly List<(UnixSocket Socket, int Fd)> _closedElsewhere = [];
+    private volatile bool _hasClosedElsewhere;
+
     /// <summary>Creates the event loop of <paramref name="domain"/>; call on that domain's thread (the runtime does).</summary>
     public unsafe UnixEventLoop(Domain domain, UnixOptions? options = null)
     {
@@ -130,6 +134,11 @@ public sealed class UnixEventLoop : IEvents
         {
             _pollCountdown = _pollInterval;
             Dispatch(PollKernel(block && _readyNow.Count == 0 ? TimeoutToNextSleeper() : 0));
+        }
+
+        if (_hasClosedElsewhere)
+        {
+            TakeClosedElsewhere();
         }
 
         if (_readyNow.Count > 0)
@@ -202,6 +211,10 @@ public sealed class UnixEventLoop : IEvents
         }
 
         _disposed = true;
+        // A full fence between the store above and the load below (Dekker): a volatile store followed by a volatile load
+        // may be reordered (x86 store buffer), and Interrupt would then read _disposed false while this reads no write in
+        // flight, and write into a closed eventfd, or into whatever file got its number in between.
+        Interlocked.MemoryBarrier();
         var spin = new SpinWait();
         while (Volatile.Read(ref _interruptsInFlight) != 0)
         {
@@ -248,17 +261,21 @@ public sealed class UnixEventLoop : IEvents
             ? Fiber.SuspendAgainAsync(previous, waiter.Register)
             : Fiber.SuspendAsync(name, waiter.Register);
 
-    /// <summary>The first part of a wait: the would-block just seen consumed the remembered edge; the waiter is in use.</summary>
+    /// <summary>The first part of a wait, with a waiter claimed for it (new, or <see cref="Waiter.TryClaim"/>): the would-block just seen consumed the remembered edge.</summary>
     internal void BeginWait(Waiter waiter)
     {
-        var entry = Entry(waiter.Fd);
-        if (waiter.Write)
+        // No entry yet: no edge remembered. The table grows only for a descriptor epoll accepted (AddWaiter), so a number
+        // that is not open (a raw wait's) is EBADF, not a table as large as the number.
+        if (Lookup(waiter.Fd) is { } entry)
         {
-            entry.WriteReady = false;
-        }
-        else
-        {
-            entry.ReadReady = false;
+            if (waiter.Write)
+            {
+                entry.WriteReady = false;
+            }
+            else
+            {
+                entry.ReadReady = false;
+            }
         }
 
         if (!ReferenceEquals(waiter.Loop, this))
@@ -266,8 +283,6 @@ public sealed class UnixEventLoop : IEvents
             waiter.Loop = this;
             waiter.Syscall = null; // a syscall belongs to its domain: one from another loop is not suspended on again here
         }
-
-        waiter.InUse = true;
     }
 
     /// <summary>
@@ -277,7 +292,7 @@ public sealed class UnixEventLoop : IEvents
     internal void EndWait(Waiter waiter)
     {
         Forget(waiter);
-        waiter.InUse = false; // its syscall stays, for the next wait to suspend on again
+        waiter.Release(); // its syscall stays, for the next wait to suspend on again
     }
 
     /// <summary>
@@ -322,17 +337,27 @@ public sealed class UnixEventLoop : IEvents
     /// <summary>The <c>onSuspend</c> of a descriptor wait: arm the descriptor if needed and link the waiter.</summary>
     internal void AddWaiter(Waiter waiter)
     {
-        if (waiter.Socket is { IsClosed: true })
+        if (waiter.Socket is { } socket)
         {
-            AddReadyNow(waiter); // closed since the would-block: resume, and the retry reports it closed
-            return;
+            socket.WaitsIn(this); // first: a close from now on tells this loop (ClosedElsewhere), an earlier one is seen below
+            if (socket.IsClosed)
+            {
+                AddReadyNow(waiter); // closed since the would-block: resume, and the retry reports it closed
+                return;
+            }
         }
 
-        var entry = Entry(waiter.Fd);
+        var known = Lookup(waiter.Fd);
+        var entry = known ?? new FdEntry();
         if (!Arm(entry, waiter.Fd, waiter.Persistent ? waiter.Socket : null))
         {
             AddReadyNow(waiter); // a regular file or the like: epoll cannot watch it, and it never blocks
             return;
+        }
+
+        if (known is null)
+        {
+            Store(waiter.Fd, entry); // only now: epoll_ctl has thrown for a number that is not open
         }
 
         if (waiter.Write ? entry.WriteReady : entry.ReadReady)
@@ -439,7 +464,7 @@ public sealed class UnixEventLoop : IEvents
             return;
         }
 
-        var entry = Entry(waiter.Fd);
+        var entry = Lookup(waiter.Fd)!; // a waiter in a descriptor's list: its entry exists
         if (waiter.Write)
         {
             entry.Writers = Unlink(entry.Writers, waiter);
@@ -510,6 +535,82 @@ public sealed class UnixEventLoop : IEvents
         Disarm(entry, fd);
     }
 
+    /// <summary>
+    /// <paramref name="socket"/>, whose descriptor was <paramref name="fd"/>, was closed on another thread (a task or a
+    /// finaliser of another domain) while tasks of this loop may wait on it. The kernel dropped it from this epoll set
+    /// without an event (epoll has no <c>POLLNVAL</c>), so without this they would wait forever. Any thread; the loop
+    /// resumes them at its next select, and they find the socket closed.
+    /// </summary>
+    internal void ClosedElsewhere(UnixSocket socket, int fd)
+    {
+        lock (_closedElsewhere)
+        {
+            _closedElsewhere.Add((socket, fd));
+            _hasClosedElsewhere = true;
+        }
+
+        Interrupt();
+    }
+
+    private void TakeClosedElsewhere()
+    {
+        (UnixSocket Socket, int Fd)[] closed;
+        lock (_closedElsewhere)
+        {
+            closed = [.. _closedElsewhere];
+            _closedElsewhere.Clear();
+            _hasClosedElsewhere = false;
+        }
+
+        foreach (var (socket, fd) in closed)
+        {
+            if (Lookup(fd) is not { } entry)
+            {
+                continue;
+            }
+
+            if (ReferenceEquals(entry.Socket, socket))
+            {
+                Closing(fd); // its registration: what a close on this domain does
+                continue;
+            }
+
+            // The number is registered otherwise here (a raw wait, a blocking-mode socket, or a socket that reused the
+            // number since): resume only the waiters of the closed socket.
+            entry.Readers = MoveToReadyNow(entry.Readers, socket);
+            entry.Writers = MoveToReadyNow(entry.Writers, socket);
+            if (entry.Socket is null && !entry.HasWaiters)
+            {
+                Disarm(entry, fd);
+            }
+        }
+    }
+
+    /// <summary>Moves the waiters of <paramref name="socket"/> from <paramref name="list"/> to the ready list; returns what is left.</summary>
+    private Waiter? MoveToReadyNow(Waiter? list, UnixSocket socket)
+    {
+        Waiter? kept = null;
+        while (list is not null)
+        {
+            var next = list.Next;
+            list.Next = null;
+            if (ReferenceEquals(list.Socket, socket))
+            {
+                list.ReadyNow = true; // still registered and counted: it now waits in the ready list
+                _readyNow.Add(list);
+            }
+            else
+            {
+                list.Next = kept;
+                kept = list;
+            }
+
+            list = next;
+        }
+
+        return kept;
+    }
+
     private void MoveToReadyNow(Waiter? list)
     {
         while (list is not null)
@@ -522,14 +623,17 @@ public sealed class UnixEventLoop : IEvents
         }
     }
 
-    private FdEntry Entry(int fd)
+    private FdEntry? Lookup(int fd) => (uint)fd < (uint)_fds.Length ? _fds[fd] : null;
+
+    /// <summary>Records the entry of a descriptor epoll accepted (so an open one: the table stays below the process's limit).</summary>
+    private void Store(int fd, FdEntry entry)
     {
         if ((uint)fd >= (uint)_fds.Length)
         {
             Array.Resize(ref _fds, Math.Max(fd + 1, _fds.Length * 2));
         }
 
-        return _fds[fd] ??= new FdEntry();
+        _fds[fd] = entry;
     }
 
     // ------------------------------------------------------------------ select
@@ -615,9 +719,13 @@ public sealed class UnixEventLoop : IEvents
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private unsafe void DrainInterrupt()
     {
-        Volatile.Write(ref _interruptPending, 0); // first: an Interrupt from now on writes again
         ulong drained;
         _ = Libc.read(_eventFd, (byte*)&drained, sizeof(ulong)); // EAGAIN: drained already, fine
+        // Then, not before: an Interrupt between a reset and the read would have its write read here and leave the flag
+        // set with the eventfd empty, and every later Interrupt would skip its write. One between the read and this
+        // reset writes nothing, which loses nothing: what it announces was posted before it, and the domain looks at its
+        // posts after this select. The exchange (not a plain store) reads that Interrupt's exchange, so its post is seen.
+        Interlocked.Exchange(ref _interruptPending, 0);
     }
 
     private void FlushReadyNow()
@@ -736,7 +844,9 @@ public sealed class UnixEventLoop : IEvents
                     return 0;
                 }
 
-                var ms = (ticks * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
+                // Whole seconds apart from the rest: ticks * 1000 overflows from 2^64 / 1000 ticks (213 days at 1 GHz).
+                var frequency = Stopwatch.Frequency;
+                var ms = ticks / frequency * 1000 + (ticks % frequency * 1000 + frequency - 1) / frequency;
                 return (int)Math.Min(ms, int.MaxValue);
             }
 

@@ -10,8 +10,12 @@ namespace Miou.Unix.EventLoop;
 /// </summary>
 internal sealed class Waiter
 {
+    private int _inUse;
+
+    /// <summary>A waiter claimed for the wait it is created for (<see cref="TryClaim"/>).</summary>
     internal Waiter(int fd, bool write, UnixSocket? socket, bool persistent)
     {
+        _inUse = 1;
         Fd = fd;
         Write = write;
         Socket = socket;
@@ -55,8 +59,15 @@ internal sealed class Waiter
     /// <summary>Registered in the loop's list of waiters to resume at the next select (not in a descriptor's list).</summary>
     internal bool ReadyNow { get; set; }
 
-    /// <summary>A wait is in progress with this waiter (a concurrent wait on the same direction takes a fresh one).</summary>
-    internal bool InUse { get; set; }
+    /// <summary>
+    /// Claims the waiter for a wait: false while a wait is in progress with it, on any domain (a concurrent wait on the same
+    /// direction then takes a fresh one). An interlocked exchange, since another domain's thread may claim it at the same
+    /// time; it also makes the fields the previous wait wrote (<see cref="Loop"/>, <see cref="Syscall"/>) visible.
+    /// </summary>
+    internal bool TryClaim() => Interlocked.CompareExchange(ref _inUse, 1, 0) == 0;
+
+    /// <summary>Ends the claim, once the wait is over (<see cref="UnixEventLoop.EndWait"/>).</summary>
+    internal void Release() => Volatile.Write(ref _inUse, 0);
 
     /// <summary>The next waiter on the same descriptor and direction.</summary>
     internal Waiter? Next { get; set; }

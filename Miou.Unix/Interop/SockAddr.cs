@@ -33,16 +33,18 @@ internal static class SockAddr
                 return 28;
             case UnixDomainSocketEndPoint unix:
             {
-                var path = unix.ToString();
-                var bytes = Encoding.UTF8.GetByteCount(path);
-                if (bytes >= UnixPathMax)
+                // The endpoint's own encoding, not its ToString: that shows a Linux abstract name ("\0name", no file, no
+                // terminating NUL) as "@name", which would bind a socket file of that name in the current directory.
+                var address = unix.Serialize();
+                var path = address.Buffer.Span[2..address.Size]; // after sa_family: the path and its NUL, or the abstract name
+                if (path.Length > UnixPathMax)
                 {
-                    throw new ArgumentException($"The Unix-domain socket path '{path}' is {bytes} bytes long; Linux allows at most {UnixPathMax - 1}.", nameof(endPoint));
+                    throw new ArgumentException($"The Unix-domain socket path '{unix}' is {path.Length} bytes long; Linux allows at most {UnixPathMax}.", nameof(endPoint));
                 }
 
                 BinaryPrimitives.WriteUInt16LittleEndian(buffer, Libc.AF_UNIX);
-                Encoding.UTF8.GetBytes(path, buffer[2..]);
-                return 2 + bytes + 1;
+                path.CopyTo(buffer[2..]);
+                return 2 + path.Length;
             }
 
             default:
@@ -65,12 +67,17 @@ internal static class SockAddr
             case Libc.AF_UNIX:
             {
                 var path = buffer[2..Math.Max(2, length)];
-                var end = path.IndexOf((byte)0);
-                if (end == 0 || path.IsEmpty)
+                if (path.IsEmpty)
                 {
                     return null; // an unnamed socket (the client end of a connect, a socketpair)
                 }
 
+                if (path[0] == 0)
+                {
+                    return new UnixDomainSocketEndPoint(Encoding.UTF8.GetString(path)); // abstract: every byte is the name
+                }
+
+                var end = path.IndexOf((byte)0);
                 return new UnixDomainSocketEndPoint(Encoding.UTF8.GetString(end < 0 ? path : path[..end]));
             }
 

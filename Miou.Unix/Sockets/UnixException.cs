@@ -10,6 +10,7 @@ namespace Miou.Unix;
 public sealed class UnixException : IOException
 {
     /// <summary>Creates the exception for <paramref name="errno"/> raised by <paramref name="syscall"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="syscall"/> is null.</exception>
     public UnixException(Errno errno, string syscall, string? detail = null)
         : base(Describe(errno, syscall, detail), -(int)errno)
     {
@@ -37,6 +38,7 @@ public sealed class UnixException : IOException
 
     private static string Describe(Errno errno, string syscall, string? detail)
     {
+        ArgumentNullException.ThrowIfNull(syscall); // here: the base constructor's argument is computed before the body runs
         var name = Enum.IsDefined(errno) ? errno.ToString() : $"errno {(int)errno}";
         var what = Marshal.GetPInvokeErrorMessage((int)errno);
         return detail is null ? $"{syscall}: {what} ({name})" : $"{syscall} {detail}: {what} ({name})";

@@ -14,11 +14,18 @@ public sealed partial class UnixSocket
     /// length and sender, waiting (suspension "read") while none is queued.
     /// </summary>
     /// <exception cref="ArgumentException">Not a datagram socket.</exception>
+    /// <exception cref="UnixException">recvfrom failed.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
     public async Fiber<(int Count, EndPoint? Sender)> ReceiveFromAsync(Memory<byte> buffer)
     {
         RequireDatagram("ReceiveFrom");
         while (true)
         {
+            if (!IsNonBlocking)
+            {
+                await WaitAsync(write: false, "read"); // a blocking-mode call would block the domain's thread: wait first
+            }
+
             var n = TryReceiveFrom(buffer.Span, out var sender);
             if (n != WouldBlock)
             {
@@ -34,13 +41,21 @@ public sealed partial class UnixSocket
     public int SendTo(ReadOnlyMemory<byte> buffer, EndPoint endPoint) => throw DirectStyleStub.NotInFiber("UnixSocket.SendTo");
 
     /// <summary>Sends <paramref name="buffer"/> as one datagram to <paramref name="endPoint"/> and returns the bytes sent (one call, no loop).</summary>
-    /// <exception cref="ArgumentException">Not a datagram socket.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="endPoint"/> is null.</exception>
+    /// <exception cref="ArgumentException">Not a datagram socket, or an endpoint of another kind than IPv4, IPv6 or Unix-domain.</exception>
+    /// <exception cref="UnixException">sendto failed (for example EMSGSIZE, or EAFNOSUPPORT for an address of the other IP family).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
     public async Fiber<int> SendToAsync(ReadOnlyMemory<byte> buffer, EndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         RequireDatagram("SendTo");
         while (true)
         {
+            if (!IsNonBlocking)
+            {
+                await WaitAsync(write: true, "write");
+            }
+
             var n = TrySendTo(buffer.Span, endPoint);
             if (n != WouldBlock)
             {

@@ -17,6 +17,8 @@ public sealed partial class UnixSocket
     /// point; if the task is cancelled there the client is closed).
     /// </summary>
     /// <exception cref="ArgumentException">A datagram socket.</exception>
+    /// <exception cref="UnixException">accept failed (for example EINVAL: not listening; EMFILE: out of descriptors).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
     public async Fiber<UnixSocket> AcceptAsync()
     {
         RequireStream("Accept");
@@ -42,13 +44,16 @@ public sealed partial class UnixSocket
     public void Connect(EndPoint endPoint) => throw DirectStyleStub.NotInFiber("UnixSocket.Connect");
 
     /// <summary>
-    /// Connects to <paramref name="endPoint"/>. An immediate failure throws at once; a connection in progress suspends
-    /// (suspension "connect") until the socket is writable or in error, then reports <c>SO_ERROR</c>: a refused, reset
-    /// or unreachable connection is a <see cref="UnixException"/> in the caller, never a hang. There is no timeout
-    /// parameter: use <see cref="UnixIO.WithTimeoutAsync(TimeSpan, Func{Fiber})"/>.
+    /// Connects to <paramref name="endPoint"/>. An immediate failure throws at once (so does a Unix-domain listener whose
+    /// backlog is full: <see cref="Errno.EAGAIN"/>, retry later); a connection in progress suspends (suspension
+    /// "connect") until the socket is writable or in error, then reports <c>SO_ERROR</c>: a refused, reset or unreachable
+    /// connection is a <see cref="UnixException"/> in the caller, never a hang. There is no timeout parameter: use
+    /// <see cref="UnixIO.WithTimeoutAsync(TimeSpan, Func{Fiber})"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A datagram or blocking-mode socket.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="endPoint"/> is null.</exception>
     /// <exception cref="UnixException">The connection failed (<see cref="UnixException.IsRefused"/>, …).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
     public async Fiber ConnectAsync(EndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
@@ -66,7 +71,7 @@ public sealed partial class UnixSocket
         await WaitAsync(write: true, "connect");
         if (PendingError() is not 0 and var error)
         {
-            throw new UnixException(error, "connect", $"to {endPoint}");
+            throw Failure(error, "connect", Handle, $"to {endPoint}");
         }
     }
 
@@ -155,6 +160,8 @@ public sealed partial class UnixSocket
     /// (<see cref="UnixException.IsClosedPeer"/>), never a SIGPIPE.
     /// </summary>
     /// <exception cref="ArgumentException">A datagram socket.</exception>
+    /// <exception cref="UnixException">The write failed (for example <see cref="UnixException.IsClosedPeer"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed (also when it is closed while the task waits).</exception>
     public Fiber WriteAsync(ReadOnlyMemory<byte> buffer)
     {
         // The common case needs no frame and no state machine: a non-blocking socket whose first send takes everything (a
@@ -183,7 +190,7 @@ public sealed partial class UnixSocket
         RequireStreamOrUnknown("Write");
         if (failed != 0)
         {
-            throw new UnixException(failed, "write");
+            throw Failure(failed, "write", Volatile.Read(ref _fd)); // the send that failed ran synchronously before this: still open
         }
 
         while (done < buffer.Length)

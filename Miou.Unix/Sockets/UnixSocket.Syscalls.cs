@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Miou.Unix.Interop;
 
 namespace Miou.Unix;
@@ -9,13 +10,20 @@ public sealed partial class UnixSocket
     private const int WouldBlock = -1;
     private const int Interrupted = -2;
 
-    /// <summary>The result of a call that returns a count: the count, <see cref="WouldBlock"/>, <see cref="Interrupted"/> (retry), or the error thrown.</summary>
-    private static int Outcome(nint result, string syscall, EndPoint? peer = null) => result >= 0 ? (int)result : Libc.SystemErrno switch
+    /// <summary>The result of a call on <paramref name="fd"/> that returns a count: the count, <see cref="WouldBlock"/>, <see cref="Interrupted"/> (retry), or the error thrown.</summary>
+    private static int Outcome(nint result, string syscall, int fd, EndPoint? peer = null) => result >= 0 ? (int)result : Libc.SystemErrno switch
     {
         Errno.EINTR => Interrupted,
         Errno.EAGAIN => WouldBlock,
-        var errno => throw new UnixException(errno, syscall, peer is null ? null : $"to {peer}"),
+        var errno => throw Failure(errno, syscall, fd, peer is null ? null : $"to {peer}"),
     };
+
+    /// <summary>
+    /// The exception for <paramref name="syscall"/> failing on the descriptor <paramref name="fd"/>: its message names the
+    /// call, the descriptor and errno (a server with many connections needs to know which one failed). Read errno first.
+    /// </summary>
+    private static UnixException Failure(Errno errno, string syscall, int fd, string? detail = null) =>
+        new(errno, syscall, detail is null ? $"(descriptor {fd})" : $"{detail} (descriptor {fd})");
 
     /// <summary>Bytes read (0 = end of file), or <see cref="WouldBlock"/>.</summary>
     private unsafe int TryRead(Span<byte> buffer)
@@ -27,7 +35,7 @@ public sealed partial class UnixSocket
             int n;
             do
             {
-                n = Outcome(direct ? Libc.SocketRead(fd, p, (nuint)buffer.Length) : Libc.read(fd, p, (nuint)buffer.Length), "read");
+                n = Outcome(direct ? Libc.SocketRead(fd, p, (nuint)buffer.Length) : Libc.read(fd, p, (nuint)buffer.Length), "read", fd);
             }
             while (n == Interrupted);
             return n;
@@ -41,7 +49,7 @@ public sealed partial class UnixSocket
         int n;
         do
         {
-            n = Outcome(SendOnce(fd, buffer), "write");
+            n = Outcome(SendOnce(fd, buffer), "write", fd);
         }
         while (n == Interrupted);
         return n;
@@ -85,7 +93,7 @@ public sealed partial class UnixSocket
                     peer = null;
                     return WouldBlock;
                 case var errno:
-                    throw new UnixException(errno, "accept");
+                    throw Failure(errno, "accept", fd);
             }
         }
     }
@@ -108,10 +116,13 @@ public sealed partial class UnixSocket
                 case Errno.EINTR:
                     continue;
                 case Errno.EINPROGRESS:
-                case Errno.EAGAIN: // a Unix-domain socket whose listener's backlog is full
                     return false;
+                case Errno.EAGAIN when endPoint is UnixDomainSocketEndPoint:
+                    // Not in progress: the Unix-domain listener's backlog is full and nothing was started, and no readiness
+                    // will say when to retry (the unconnected socket is writable at once), so it is the caller's error.
+                    throw Failure(Errno.EAGAIN, "connect", fd, $"to {endPoint} (the listener's backlog is full)");
                 case var errno:
-                    throw new UnixException(errno, "connect", $"to {endPoint}");
+                    throw Failure(errno, "connect", fd, $"to {endPoint}");
             }
         }
     }
@@ -119,9 +130,10 @@ public sealed partial class UnixSocket
     /// <summary>The pending error of a socket (SO_ERROR), 0 if none.</summary>
     private Errno PendingError()
     {
-        if (Libc.GetIntOption(Handle, Libc.SOL_SOCKET, Libc.SO_ERROR, out var error) < 0)
+        var fd = Handle;
+        if (Libc.GetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_ERROR, out var error) < 0)
         {
-            throw new UnixException(Libc.Errno, "getsockopt", "SO_ERROR");
+            throw Failure(Libc.Errno, "getsockopt", fd, "SO_ERROR");
         }
 
         return (Errno)error;
@@ -138,7 +150,7 @@ public sealed partial class UnixSocket
             do
             {
                 length = SockAddr.MaxSize;
-                n = Outcome(Libc.recvfrom(fd, p, (nuint)buffer.Length, 0, address, &length), "recvfrom");
+                n = Outcome(Libc.recvfrom(fd, p, (nuint)buffer.Length, 0, address, &length), "recvfrom", fd);
             }
             while (n == Interrupted);
             sender = n >= 0 && length > 0 ? SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length) : null;
@@ -157,7 +169,7 @@ public sealed partial class UnixSocket
             int n;
             do
             {
-                n = Outcome(Libc.sendto(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL, address, length), "sendto", endPoint);
+                n = Outcome(Libc.sendto(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL, address, length), "sendto", fd, endPoint);
             }
             while (n == Interrupted);
             return n;
@@ -170,7 +182,7 @@ public sealed partial class UnixSocket
         var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
         if (Libc.bind(fd, address, length) < 0)
         {
-            throw new UnixException(Libc.Errno, "bind", $"to {endPoint}");
+            throw Failure(Libc.Errno, "bind", fd, $"to {endPoint}");
         }
     }
 
@@ -180,7 +192,7 @@ public sealed partial class UnixSocket
         var length = SockAddr.MaxSize;
         if (Libc.getsockname(fd, address, &length) < 0)
         {
-            throw new UnixException(Libc.Errno, "getsockname");
+            throw Failure(Libc.Errno, "getsockname", fd);
         }
 
         return SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length);

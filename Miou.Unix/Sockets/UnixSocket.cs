@@ -26,6 +26,10 @@ public sealed partial class UnixSocket
     private Waiter? _reader;
     private Waiter? _writer;
 
+    // The event loops tasks waited on this socket in (usually one), to tell when it is closed on another thread.
+    private UnixEventLoop? _loop;
+    private UnixEventLoop[]? _otherLoops;
+
     private UnixSocket(int fd, SocketKind kind, bool nonBlocking, EndPoint? remote = null)
     {
         _fd = fd;
@@ -111,6 +115,7 @@ public sealed partial class UnixSocket
     /// <see cref="SocketKind.Unknown"/>: read and write only). One scheduling point.
     /// </summary>
     /// <exception cref="ArgumentException">A socket that is neither stream nor datagram.</exception>
+    /// <exception cref="UnixException">fcntl failed (EBADF: <paramref name="fd"/> is not open).</exception>
     public static async Fiber<UnixSocket> FromDescriptorAsync(int fd, bool nonBlocking = true)
     {
         var flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
@@ -119,18 +124,19 @@ public sealed partial class UnixSocket
             throw new UnixException(Libc.Errno, "fcntl", $"(descriptor {fd})");
         }
 
-        var wanted = nonBlocking ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
-        if (wanted != flags && Libc.fcntl(fd, Libc.F_SETFL, wanted) < 0)
-        {
-            throw new UnixException(Libc.Errno, "fcntl", $"(descriptor {fd})");
-        }
-
+        // The kind first: a refused descriptor stays the caller's, as it was given.
         var kind = Libc.GetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_TYPE, out var type) < 0 ? SocketKind.Unknown : type switch
         {
             Libc.SOCK_STREAM => SocketKind.Stream,
             Libc.SOCK_DGRAM => SocketKind.Datagram,
             _ => throw new ArgumentException($"UnixSocket.FromDescriptor: invalid file-descr {fd} (neither stream nor datagram socket, SO_TYPE {type}).", nameof(fd)),
         };
+        var wanted = nonBlocking ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
+        if (wanted != flags && Libc.fcntl(fd, Libc.F_SETFL, wanted) < 0)
+        {
+            throw new UnixException(Libc.Errno, "fcntl", $"(descriptor {fd})");
+        }
+
         return await OwnNewAsync(new UnixSocket(fd, kind, nonBlocking));
     }
 
@@ -169,7 +175,7 @@ public sealed partial class UnixSocket
 
     /// <summary>
     /// Gives up the calling task's ownership (one scheduling point: if the task is cancelled there, its finaliser closes
-    /// the socket instead), then closes the descriptor. Tasks of this domain waiting on it are resumed and fail with
+    /// the socket instead), then closes the descriptor. Tasks waiting on it, on any domain, are resumed and fail with
     /// <see cref="ObjectDisposedException"/>.
     /// </summary>
     /// <exception cref="NotOwnerException">The calling task does not own the socket.</exception>
@@ -188,8 +194,51 @@ public sealed partial class UnixSocket
             return;
         }
 
-        UnixEventLoop.CurrentOrNull?.Closing(fd);
+        var current = UnixEventLoop.CurrentOrNull;
+        current?.Closing(fd);
         _ = Libc.close(fd); // Linux frees the number even when close reports an error: nothing to retry
+        // Other domains' loops where tasks waited on it: the kernel dropped it from their epoll sets without a word.
+        // (The exchange above is a full fence, so a loop that noted itself before it is read here; see WaitsIn.)
+        if (Volatile.Read(ref _loop) is { } first && !ReferenceEquals(first, current))
+        {
+            first.ClosedElsewhere(this, fd);
+        }
+
+        foreach (var loop in Volatile.Read(ref _otherLoops) ?? [])
+        {
+            if (!ReferenceEquals(loop, current))
+            {
+                loop.ClosedElsewhere(this, fd);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A task of <paramref name="loop"/> waits on this socket: a close on another thread will tell the loop. Called by the
+    /// loop before it checks <see cref="IsClosed"/>: a loop noted after the close's exchange of the descriptor sees it
+    /// closed, one noted before is told (interlocked operations are totally ordered).
+    /// </summary>
+    internal void WaitsIn(UnixEventLoop loop)
+    {
+        if (ReferenceEquals(_loop, loop) || Interlocked.CompareExchange(ref _loop, loop, null) is null)
+        {
+            return; // the usual case: every wait in the same loop
+        }
+
+        while (true)
+        {
+            var others = Volatile.Read(ref _otherLoops);
+            if (others is not null && Array.IndexOf(others, loop) >= 0)
+            {
+                return;
+            }
+
+            UnixEventLoop[] grown = others is null ? [loop] : [.. others, loop];
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _otherLoops, grown, others), others))
+            {
+                return;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ setup (no suspension)
@@ -199,6 +248,10 @@ public sealed partial class UnixSocket
     /// listens with <paramref name="backlog"/>. A datagram socket is only bound (so UDP servers share the entry point).
     /// Not a scheduling point.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="endPoint"/> is null.</exception>
+    /// <exception cref="ArgumentException">An endpoint of another kind than IPv4, IPv6 or Unix-domain.</exception>
+    /// <exception cref="UnixException">setsockopt, bind or listen failed (for example EADDRINUSE).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public void BindAndListen(EndPoint endPoint, int backlog = 64, bool reuseAddress = true, bool reusePort = true)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
@@ -212,22 +265,35 @@ public sealed partial class UnixSocket
         Bind(fd, endPoint);
         if (Kind != SocketKind.Datagram && Libc.listen(fd, backlog) < 0)
         {
-            throw new UnixException(Libc.Errno, "listen", $"on {endPoint}");
+            throw Failure(Libc.Errno, "listen", fd, $"on {endPoint}");
         }
     }
 
     /// <summary>Disables (true) or enables Nagle's algorithm on a TCP socket (<c>TCP_NODELAY</c>). Not a scheduling point.</summary>
+    /// <exception cref="UnixException">setsockopt failed (for example: not a TCP socket).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public void SetNoDelay(bool noDelay) => SetOption(Handle, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, noDelay ? 1 : 0, "TCP_NODELAY");
 
     /// <summary>The address the socket is bound to (<c>getsockname</c>); null for an unnamed Unix-domain socket.</summary>
+    /// <exception cref="UnixException">getsockname failed.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public EndPoint? LocalEndPoint => GetSockName(Handle);
 
     /// <summary>Shuts down one or both directions (<c>shutdown</c>): the peer reads end-of-file after a send shutdown. Not a scheduling point.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="how"/> is not Receive, Send or Both.</exception>
+    /// <exception cref="UnixException">shutdown failed (ENOTCONN: not connected).</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public void Shutdown(SocketShutdown how)
     {
-        if (Libc.shutdown(Handle, (int)how) < 0)
+        if (how is not (SocketShutdown.Receive or SocketShutdown.Send or SocketShutdown.Both))
         {
-            throw new UnixException(Libc.Errno, "shutdown");
+            throw new ArgumentOutOfRangeException(nameof(how), how, "UnixSocket.Shutdown: Receive, Send or Both.");
+        }
+
+        var fd = Handle;
+        if (Libc.shutdown(fd, (int)how) < 0)
+        {
+            throw Failure(Libc.Errno, "shutdown", fd, how.ToString());
         }
     }
 
@@ -235,7 +301,7 @@ public sealed partial class UnixSocket
     {
         if (Libc.SetIntOption(fd, level, name, value) < 0)
         {
-            throw new UnixException(Libc.Errno, "setsockopt", what);
+            throw Failure(Libc.Errno, "setsockopt", fd, what);
         }
     }
 
@@ -247,25 +313,27 @@ public sealed partial class UnixSocket
     /// <summary>The syscall this socket's reads suspend on, kept from wait to wait (for tests); null before the first wait.</summary>
     internal Syscall? ReaderSyscall => _reader?.Syscall;
 
-    /// <summary>This socket's waiter for <paramref name="write"/>, or a fresh one while another task waits in that direction.</summary>
+    /// <summary>
+    /// This socket's waiter for <paramref name="write"/>, claimed for the calling task, or a fresh one while another task
+    /// waits in that direction. The claim is atomic: tasks of several domains may wait on one socket at once (a
+    /// multi-domain accept loop), and one waiter serves one wait at a time, in one loop.
+    /// </summary>
     private Waiter TakeWaiter(bool write)
     {
         var fd = Handle;
         // A blocking-mode descriptor waits before its call, with no would-block first: it needs the re-arming wait.
         var persistent = IsNonBlocking;
         ref var cached = ref write ? ref _writer : ref _reader;
-        Waiter waiter;
-        if (cached is { InUse: false } free && free.Fd == fd)
+        var free = cached;
+        if (free is not null && free.TryClaim())
         {
-            waiter = free;
+            return free;
         }
-        else if (cached is { InUse: true })
+
+        var waiter = new Waiter(fd, write, this, persistent); // claimed already
+        if (free is null)
         {
-            waiter = new Waiter(fd, write, this, persistent); // another task waits in this direction right now: keep its waiter cached
-        }
-        else
-        {
-            waiter = cached = new Waiter(fd, write, this, persistent);
+            cached = waiter; // else another task waits in this direction right now: keep its waiter cached
         }
 
         return waiter;

@@ -101,6 +101,106 @@ public class Domains : UnixTest
         Assert.That(replies, Is.EqualTo(Enumerable.Range(0, clients).Select(i => $"hello {i}")));
     }
 
+    /// <summary>
+    /// Closing a socket wakes the tasks waiting on it on every domain, not only on the closer's: the kernel silently drops
+    /// a closed descriptor from every epoll set (epoll has no POLLNVAL), so a reader on a worker whose socket dom0 closed
+    /// once waited forever.
+    /// </summary>
+    [Test]
+    public void ClosingOnDom0WakesAReaderOnAWorker()
+    {
+        var (outcome, pendingOnWorker) = Run(async () =>
+        {
+            var server = await ListenAsync();
+            var client = await UnixSocket.TcpV4Async();
+            await client.ConnectAsync(server.LocalEndPoint!);
+            var peer = await server.AcceptAsync(); // never writes
+            var reading = await Fiber.CallAsync(async () =>
+            {
+                try
+                {
+                    await client.ReadAsync(new byte[4]);
+                    return ("read", -1);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return ("closed", Loop.PendingWaits);
+                }
+            });
+            await UnixIO.SleepAsync(TimeSpan.FromMilliseconds(20)); // the worker's read suspends meanwhile
+            await client.CloseAsync();
+            // Bounded: if the reader is not woken, the sleeper wins and the reader is cancelled.
+            var timer = await Fiber.SpawnAsync(async () =>
+            {
+                await UnixIO.SleepAsync(TimeSpan.FromSeconds(2));
+                return ("still waiting", -1);
+            });
+            var first = await Fiber.AwaitFirstAsync(reading, timer);
+            await peer.CloseAsync();
+            await server.CloseAsync();
+            return first.ValueOrThrow();
+        }, Workers(4));
+        Assert.That(outcome, Is.EqualTo("closed"), "the worker's reader was resumed and told the socket is closed");
+        Assert.That(pendingOnWorker, Is.Zero, "and its wait left the worker's loop");
+    }
+
+    /// <summary>
+    /// Several domains accepting on one listening socket at once (the multi-domain accept loop) each wait on it in their
+    /// own loop. The socket's cached waiter was once taken by a plain check of a flag, so two domains could take it at
+    /// the same moment, and one suspended on the other's syscall: "This syscall does not belong to the current domain".
+    /// </summary>
+    [TestCase(1UL)]
+    [TestCase(2UL)]
+    [TestCase(3UL)]
+    [TestCase(4UL)]
+    public void AcceptingOnOneSocketFromSeveralDomainsAtOnce(ulong seed)
+    {
+        const int clients = 2000;
+        var accepted = Run(async () =>
+        {
+            var server = await ListenAsync(backlog: 512);
+            var at = server.LocalEndPoint!;
+            var claimed = 0;
+            var acceptors = new List<Promise<int>>();
+            for (var i = 0; i < 6; i++) // on the workers, in turn
+            {
+                acceptors.Add(await Fiber.CallAsync(async () =>
+                {
+                    var mine = 0;
+                    while (Interlocked.Increment(ref claimed) <= clients)
+                    {
+                        var peer = await server.AcceptAsync();
+                        await peer.CloseAsync();
+                        mine++;
+                    }
+
+                    return mine;
+                }));
+            }
+
+            for (var i = 0; i < clients; i++)
+            {
+                var client = await UnixSocket.TcpV4Async();
+                await client.ConnectAsync(at);
+                await client.CloseAsync();
+                if (i % 7 == 0)
+                {
+                    await UnixIO.SleepAsync(TimeSpan.FromMilliseconds(1)); // let the acceptors drain the backlog and wait again
+                }
+            }
+
+            var total = 0;
+            foreach (var acceptor in acceptors)
+            {
+                total += await Fiber.AwaitAsync(acceptor);
+            }
+
+            await server.CloseAsync();
+            return total;
+        }, new RunOptions { Domains = 3, Seed = seed });
+        Assert.That(accepted, Is.EqualTo(clients));
+    }
+
     [Test]
     public void ReadBlockedOnAWorkerCancelledFromDom0()
     {

@@ -41,6 +41,149 @@ public class Errors : UnixTest
         Assert.That(error.Message, Does.Contain("ECONNREFUSED").And.Contain("connect"));
     }
 
+    /// <summary>
+    /// A non-blocking connect to a Unix-domain listener whose backlog is full fails with EAGAIN, and the kernel gives no
+    /// readiness to wait for (an unconnected socket is writable at once). Connect once waited for writability, found no
+    /// SO_ERROR and returned as if connected: the socket's next write failed with ENOTCONN.
+    /// </summary>
+    [Test]
+    public void UnixDomainConnectToAFullBacklogFailsInsteadOfPretending()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"miou-backlog-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+        try
+        {
+            var (refused, notConnected) = Run(async () =>
+            {
+                var at = new UnixDomainSocketEndPoint(path);
+                var server = await UnixSocket.UnixStreamAsync();
+                server.BindAndListen(at, backlog: 0); // nobody accepts: the second connection finds the backlog full
+                var clients = new List<UnixSocket>();
+                UnixException? failure = null;
+                var unconnected = 0;
+                for (var i = 0; i < 8 && failure is null; i++)
+                {
+                    var client = await UnixSocket.UnixStreamAsync();
+                    clients.Add(client);
+                    try
+                    {
+                        await client.ConnectAsync(at);
+                    }
+                    catch (UnixException e)
+                    {
+                        failure = e;
+                        continue;
+                    }
+
+                    try
+                    {
+                        await client.WriteAsync(Bytes("x"));
+                    }
+                    catch (UnixException)
+                    {
+                        unconnected++;
+                    }
+                }
+
+                foreach (var client in clients)
+                {
+                    await client.CloseAsync();
+                }
+
+                await server.CloseAsync();
+                return (failure, unconnected);
+            });
+            Assert.That(notConnected, Is.Zero, "every connect that returned left a connected socket");
+            Assert.That(refused?.Errno, Is.EqualTo(Errno.EAGAIN), "a full backlog is an error of the connect");
+            Assert.That(refused!.Message, Does.Contain("connect").And.Contain(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static async Fiber<string> MessageOfAsync(Func<Fiber> operation)
+    {
+        try
+        {
+            await operation();
+            return "(no failure)";
+        }
+        catch (UnixException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>
+    /// Every failed call on a socket names the call, the descriptor and errno: a server with thousands of connections
+    /// needs to know which one failed. Most messages once named only the call and errno ("read: ... (ENOTCONN)").
+    /// </summary>
+    [Test]
+    public void FailuresNameTheCallTheDescriptorAndErrno()
+    {
+        var (fd, udpFd, failures) = Run(async () =>
+        {
+            var socket = await UnixSocket.TcpV4Async(); // neither bound, connected nor listening
+            var udp = await UnixSocket.UdpV4Async();
+            var holder = await ListenAsync();
+            var at = await ClosedPortAsync();
+            var list = new List<(string Call, string Errno, string Message)>
+            {
+                ("read", "ENOTCONN", await MessageOfAsync(async () => await socket.ReadAsync(new byte[4]))),
+                ("accept", "EINVAL", await MessageOfAsync(async () => await socket.AcceptAsync())),
+                // After the read: a failed shutdown still marks the socket shut down, and a read then says end of file.
+                ("shutdown", "ENOTCONN", await MessageOfAsync(async () => socket.Shutdown(SocketShutdown.Both))),
+                ("write", "EPIPE", await MessageOfAsync(async () => await socket.WriteAsync(Bytes("x")))),
+                ("bind", "EADDRINUSE", await MessageOfAsync(async () => socket.BindAndListen(holder.LocalEndPoint!, reusePort: false))),
+                ("connect", "ECONNREFUSED", await MessageOfAsync(async () => await socket.ConnectAsync(at))),
+                ("sendto", "EAFNOSUPPORT", await MessageOfAsync(async () => await udp.SendToAsync(Bytes("x"), LoopbackV6))),
+            };
+            var handles = (socket.Handle, udp.Handle);
+            await holder.CloseAsync();
+            await udp.CloseAsync();
+            await socket.CloseAsync();
+            return (handles.Item1, handles.Item2, list);
+        });
+        Assert.Multiple(() =>
+        {
+            foreach (var (call, errno, message) in failures)
+            {
+                var descriptor = call == "sendto" ? udpFd : fd;
+                Assert.That(message, Does.StartWith(call).And.Contain($"descriptor {descriptor}").And.Contain(errno), call);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The public constructor of <see cref="UnixException"/> and <see cref="UnixSocket.Shutdown"/> check their arguments:
+    /// a null syscall once made an exception whose message began with ": " and whose non-nullable Syscall was null, and a
+    /// direction outside the enum was passed to shutdown(2), which reported EINVAL as if the system call had failed.
+    /// </summary>
+    [Test]
+    public void PublicArgumentsAreChecked()
+    {
+        Assert.Throws<ArgumentNullException>(() => _ = new UnixException(Errno.EBADF, null!));
+        var error = Run(async () =>
+        {
+            var socket = await UnixSocket.TcpV4Async();
+            try
+            {
+                socket.Shutdown((SocketShutdown)7);
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+            finally
+            {
+                await socket.CloseAsync();
+            }
+        });
+        Assert.That(error, Is.TypeOf<ArgumentOutOfRangeException>(), error?.ToString());
+    }
+
     [Test]
     public void PeerResetsMidRead()
     {

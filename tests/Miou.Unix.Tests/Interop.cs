@@ -35,6 +35,27 @@ internal static unsafe partial class TestLibc
         return (fds[0], fds[1]);
     }
 
+    internal const int SOCK_DGRAM = 2;
+    internal const int SOCK_SEQPACKET = 5;
+    internal const int F_GETFL = 3;
+    internal const int O_NONBLOCK = 0x800;
+
+    [LibraryImport("libc.so.6", SetLastError = true)]
+    internal static partial int fcntl(int fd, int cmd, int arg);
+
+    /// <summary>A connected pair of blocking-mode, close-on-exec Unix-domain sockets of <paramref name="type"/> (<see cref="SOCK_DGRAM"/>, …).</summary>
+    internal static (int A, int B) BlockingSocketPair(int type)
+    {
+        const int AF_UNIX = 1;
+        var fds = stackalloc int[2];
+        if (socketpair(AF_UNIX, type | O_CLOEXEC, 0, fds) < 0)
+        {
+            throw new InvalidOperationException($"socketpair failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return (fds[0], fds[1]);
+    }
+
     /// <summary>A close-on-exec pipe: (read end, write end).</summary>
     internal static (int Read, int Write) Pipe()
     {

@@ -166,6 +166,83 @@ public class OriginalUnixSuite : UnixTest
         Assert.That(checks, Is.All.EqualTo("ArgumentException"), "read/write on UDP, recvfrom/sendto on TCP, accept/connect on UDP");
     }
 
+    /// <summary>
+    /// A blocking-mode datagram socket waits for readiness before its call, as every other blocking-mode operation does:
+    /// its receive-from once called recvfrom(2) first, which blocked the domain's thread, so the timeout could not fire
+    /// (here until a timer thread sends a datagram after 2 s, so that the defect fails the test instead of hanging it).
+    /// </summary>
+    [Test]
+    public void ABlockingModeReceiveFromDoesNotBlockTheDomain()
+    {
+        var (a, b) = TestLibc.BlockingSocketPair(TestLibc.SOCK_DGRAM);
+        var rescue = new Timer(_ => TestLibc.WriteByte(b), null, 2000, Timeout.Infinite);
+        try
+        {
+            var outcome = Run(async () =>
+            {
+                var socket = await UnixSocket.FromDescriptorAsync(a, nonBlocking: false);
+                try
+                {
+                    await UnixIO.WithTimeoutAsync(TimeSpan.FromMilliseconds(50), async () => await socket.ReceiveFromAsync(new byte[8]));
+                    return "received";
+                }
+                catch (TimeoutException)
+                {
+                    return "timed out";
+                }
+                finally
+                {
+                    await socket.CloseAsync();
+                }
+            });
+            Assert.That(outcome, Is.EqualTo("timed out"));
+        }
+        finally
+        {
+            using (var stopped = new ManualResetEvent(false))
+            {
+                rescue.Dispose(stopped);
+                stopped.WaitOne(); // the callback, if it runs, is done with b
+            }
+
+            TestLibc.close(b);
+        }
+    }
+
+    /// <summary>
+    /// A descriptor that cannot be adopted (a socket neither stream nor datagram) is left as it was given: its
+    /// <c>O_NONBLOCK</c> flag was once set before the kind was checked, so the refused descriptor, still the caller's,
+    /// had silently become non-blocking.
+    /// </summary>
+    [Test]
+    public void ARefusedAdoptionLeavesTheDescriptorAsItWas()
+    {
+        var (a, b) = TestLibc.BlockingSocketPair(TestLibc.SOCK_SEQPACKET);
+        try
+        {
+            var refused = Run(async () =>
+            {
+                try
+                {
+                    var adopted = await UnixSocket.FromDescriptorAsync(a, nonBlocking: true);
+                    await adopted.CloseAsync();
+                    return null;
+                }
+                catch (ArgumentException e)
+                {
+                    return e;
+                }
+            });
+            Assert.That(refused, Is.Not.Null, "a SOCK_SEQPACKET socket is refused");
+            Assert.That(TestLibc.fcntl(a, TestLibc.F_GETFL, 0) & TestLibc.O_NONBLOCK, Is.Zero, "and still in blocking mode");
+        }
+        finally
+        {
+            TestLibc.close(a);
+            TestLibc.close(b);
+        }
+    }
+
     /// <summary>Only an ArgumentException counts (the original's Invalid_argument); anything else is reported by name.</summary>
     private static async Fiber<string> RaisesArgumentException(Func<Fiber> operation)
     {

@@ -74,6 +74,37 @@ public class RoundTrips : UnixTest
         }
     }
 
+    /// <summary>
+    /// A Linux abstract address (a name that starts with a NUL) names no file: it was once encoded from the endpoint's
+    /// display form, "@name", which bound a socket file of that name in the current directory, and read back as unnamed.
+    /// </summary>
+    [Test]
+    public void AbstractUnixDomainRoundTrip()
+    {
+        var name = $"\0miou-abstract-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        var stray = Path.Combine(Environment.CurrentDirectory, "@" + name[1..]);
+        try
+        {
+            var (reply, local, fileCreated) = Run(async () =>
+            {
+                var server = await UnixSocket.UnixStreamAsync();
+                server.BindAndListen(new UnixDomainSocketEndPoint(name));
+                var created = File.Exists(stray);
+                var r = await EchoOnceAsync(server, new UnixDomainSocketEndPoint(name), UnixSocket.UnixStreamAsync);
+                var l = server.LocalEndPoint;
+                await server.CloseAsync();
+                return (r, l, created);
+            });
+            Assert.That(fileCreated, Is.False, "binding an abstract address creates no file");
+            Assert.That(reply, Is.EqualTo("hello, world!"));
+            Assert.That(local, Is.EqualTo(new UnixDomainSocketEndPoint(name)), "the bound address reads back as the abstract name");
+        }
+        finally
+        {
+            File.Delete(stray);
+        }
+    }
+
     [Test]
     public void UdpV6RoundTrip()
     {

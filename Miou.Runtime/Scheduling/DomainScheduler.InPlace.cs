@@ -107,6 +107,7 @@ internal sealed partial class DomainScheduler
         var dequeued = false;
         while (true)
         {
+            bool requeue;
             if (!dequeued && budget == 0)
             {
                 if (NextStepPopsOnly())
@@ -116,9 +117,10 @@ internal sealed partial class DomainScheduler
                     continue;
                 }
 
-                // The slot ends: queued as RunSlot queues it, its operation registered as a suspension registers it.
+                // The slot ends: queued as RunSlot queues it (by the steps below), its operation registered as a suspension
+                // registers it.
                 Register(task, child, phase);
-                Enqueue(task);
+                requeue = true;
             }
             else
             {
@@ -143,13 +145,14 @@ internal sealed partial class DomainScheduler
 
                 Register(task, child, phase); // parked, as AnswerOther parks it
                 Park(task);
+                requeue = false;
             }
 
             Running = null; // the slot's end (RunSlot's)
             // Other tasks' slots run in the steps: their operations are answered as usual, not in place (one level only).
             // StepsUntilPopped throws nothing (a fatal error is caught there): no protected region needed to clear the flag.
             _inPlaceSteps = true;
-            var popped = StepsUntilPopped(task);
+            var popped = StepsUntilPopped(task, requeue);
             _inPlaceSteps = false;
             if (!popped)
             {
@@ -205,15 +208,16 @@ internal sealed partial class DomainScheduler
     }
 
     /// <summary>
-    /// The steps after the slot of <paramref name="task"/> (queued or parked), as <see cref="Step"/> and <see cref="RunUntilQuiescent"/>
-    /// run them, until one pops the task (true). False, at a step's start, when the loop would stop or the step would
-    /// process a cancellation; a fatal error stops the run (<see cref="OnFatal"/>) and answers false too.
+    /// The steps after the slot of <paramref name="task"/>, as <see cref="Step"/> and <see cref="RunUntilQuiescent"/> run
+    /// them, until one pops the task (true): the task parked, or queued at the tail first when <paramref name="requeue"/>
+    /// (its slot ended). False, at a step's start, when the loop would stop or the step would process a cancellation; a
+    /// fatal error stops the run (<see cref="OnFatal"/>) and answers false too.
     /// </summary>
-    private bool StepsUntilPopped(Promise task)
+    private bool StepsUntilPopped(Promise task, bool requeue)
     {
         try
         {
-            return StepsUntilPoppedCore(task);
+            return requeue ? RequeueAndStepsUntilPopped(task) : StepsUntilPoppedCore(task);
         }
         catch (Exception e)
         {
@@ -275,6 +279,46 @@ internal sealed partial class DomainScheduler
         }
     }
 
+    /// <summary>
+    /// Queues <paramref name="task"/>, whose slot ended, at the tail, and runs the steps after its slot until one pops it
+    /// (<see cref="StepsUntilPoppedCore"/>). When the queue holds one other task and nothing else is due between the steps
+    /// (no hook, cancellation, post, poll or fatal error), the next steps are known: the policy pops one of the two (the
+    /// random policy draws as TryPop would), and if it pops the other, the step after its slot pops the task when that
+    /// slot queued nothing and left nothing due. Those run here, without the general steps' checks; at the first step
+    /// that could do something else, the steps go on as usual. A spawn answered in place ends its slot this way, the child
+    /// just queued, once per child.
+    /// </summary>
+    /// <remarks>
+    /// The task is queued behind the other before that one's slot runs, as the general steps leave it: what that slot
+    /// asks of the queue (whether the next step pops only its own task) and queues sees the task there.
+    /// </remarks>
+    private bool RequeueAndStepsUntilPopped(Promise task)
+    {
+        if (_runnable.Count != 1 || _attention != 0 || _inboxPending || Run.Fatal is not null
+            || _runnable.Head is not { HasStaleEntry: false } other)
+        {
+            Enqueue(task);
+            return StepsUntilPoppedCore(task);
+        }
+
+        // The queue would hold [other, task]: the random policy draws between them, as TryPop would.
+        if (_policyRandom is not null && _policyRandom.Next(2) == 1)
+        {
+            return true; // the task pops first, and leaves the queue holding the other, as TryPop leaves it
+        }
+
+        _runnable.TryPop(null); // the other task, at the head
+        Enqueue(task);
+        RunSlot(other);
+        if (!NextStepPopsOnly(queued: 1))
+        {
+            return StepsUntilPoppedCore(task); // from the end of the other task's step
+        }
+
+        _runnable.TryPop(null); // the task, the only one queued: the next step pops it (no draw for one entry)
+        return true;
+    }
+
     /// <summary>The running task's operation was left registered by <see cref="RunOperationInPlace"/>, which gave up.</summary>
     private bool _registeredInPlace;
 
@@ -299,7 +343,8 @@ internal sealed partial class DomainScheduler
     /// this step (a poll may wake a task), and the loop goes on. Then re-queueing it and popping it again (the random
     /// policy draws no number for a queue of one) is the same as running its next slot at once, without the round trip.
     /// </summary>
+    /// <param name="queued">The queue's length that means "nothing else": 0, or 1 when the task is queued already (its only entry).</param>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private bool NextStepPopsOnly() =>
-        _runnable.Count == 0 && _attention == 0 && !_inboxPending && Run.Fatal is null && !Run.Stopping;
+    private bool NextStepPopsOnly(int queued = 0) =>
+        _runnable.Count == queued && _attention == 0 && !_inboxPending && Run.Fatal is null && !Run.Stopping;
 }

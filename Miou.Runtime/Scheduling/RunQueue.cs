@@ -25,6 +25,16 @@ internal sealed class RunQueue
         _count++;
     }
 
+    /// <summary>The task at the head (the next a FIFO pop returns); the queue is not empty.</summary>
+    internal Promise Head
+    {
+        get
+        {
+            System.Diagnostics.Debug.Assert(_count > 0, "the queue is not empty");
+            return _items[_head].Task!;
+        }
+    }
+
     /// <summary>
     /// The next task to run, or null when the queue is empty. Returned, not an <c>out</c> parameter: a reference stored
     /// through a byref costs a checked write barrier.

@@ -107,7 +107,7 @@ internal sealed partial class DomainScheduler
         var dequeued = false;
         while (true)
         {
-            bool requeue;
+            AfterSlot after;
             if (!dequeued && budget == 0)
             {
                 if (NextStepPopsOnly())
@@ -117,10 +117,17 @@ internal sealed partial class DomainScheduler
                     continue;
                 }
 
+                after = NextTwoSteps();
+                if (after == AfterSlot.TaskFirst)
+                {
+                    budget = _quanta; // the policy pops the task before the other: its next slot, run in place
+                    dequeued = true;
+                    continue;
+                }
+
                 // The slot ends: queued as RunSlot queues it (by the steps below), its operation registered as a suspension
                 // registers it.
                 Register(task, child, phase);
-                requeue = true;
             }
             else
             {
@@ -145,14 +152,14 @@ internal sealed partial class DomainScheduler
 
                 Register(task, child, phase); // parked, as AnswerOther parks it
                 Park(task);
-                requeue = false;
+                after = AfterSlot.Parked;
             }
 
             Running = null; // the slot's end (RunSlot's)
             // Other tasks' slots run in the steps: their operations are answered as usual, not in place (one level only).
             // StepsUntilPopped throws nothing (a fatal error is caught there): no protected region needed to clear the flag.
             _inPlaceSteps = true;
-            var popped = StepsUntilPopped(task, requeue);
+            var popped = StepsUntilPopped(task, after);
             _inPlaceSteps = false;
             if (!popped)
             {
@@ -209,15 +216,24 @@ internal sealed partial class DomainScheduler
 
     /// <summary>
     /// The steps after the slot of <paramref name="task"/>, as <see cref="Step"/> and <see cref="RunUntilQuiescent"/> run
-    /// them, until one pops the task (true): the task parked, or queued at the tail first when <paramref name="requeue"/>
-    /// (its slot ended). False, at a step's start, when the loop would stop or the step would process a cancellation; a
-    /// fatal error stops the run (<see cref="OnFatal"/>) and answers false too.
+    /// them, until one pops the task (true): the task parked, or, its slot ended, queued at the tail first (see
+    /// <see cref="AfterSlot"/>). False, at a step's start, when the loop would stop or the step would process a
+    /// cancellation; a fatal error stops the run (<see cref="OnFatal"/>) and answers false too.
     /// </summary>
-    private bool StepsUntilPopped(Promise task, bool requeue)
+    private bool StepsUntilPopped(Promise task, AfterSlot after)
     {
         try
         {
-            return requeue ? RequeueAndStepsUntilPopped(task) : StepsUntilPoppedCore(task);
+            switch (after)
+            {
+                case AfterSlot.OtherThenTask:
+                    return OtherSlotThenSteps(task);
+                case AfterSlot.Queued:
+                    Enqueue(task);
+                    break;
+            }
+
+            return StepsUntilPoppedCore(task);
         }
         catch (Exception e)
         {
@@ -279,40 +295,55 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    /// <summary>
-    /// Queues <paramref name="task"/>, whose slot ended, at the tail, and runs the steps after its slot until one pops it
-    /// (<see cref="StepsUntilPoppedCore"/>). When the queue holds one other task and nothing else is due between the steps
-    /// (no hook, cancellation, post, poll or fatal error), the next steps are known: the policy pops one of the two (the
-    /// random policy draws as TryPop would), and if it pops the other, the step after its slot pops the task when that
-    /// slot queued nothing and left nothing due. Those run here, without the general steps' checks; at the first step
-    /// that could do something else, the steps go on as usual. A spawn answered in place ends its slot this way, the child
-    /// just queued, once per child.
-    /// </summary>
-    /// <remarks>
-    /// The task is queued behind the other before that one's slot runs, as the general steps leave it: what that slot
-    /// asks of the queue (whether the next step pops only its own task) and queues sees the task there.
-    /// </remarks>
-    private bool RequeueAndStepsUntilPopped(Promise task)
+    /// <summary>What the steps after a slot run in place begin with.</summary>
+    private enum AfterSlot : byte
     {
-        if (_runnable.Count != 1 || _attention != 0 || _inboxPending || Run.Fatal is not null
-            || _runnable.Head is not { HasStaleEntry: false } other)
+        /// <summary>The task parked: the steps run until a wake-up queues it and a step pops it.</summary>
+        Parked,
+
+        /// <summary>The slot ended: the task is queued at the tail, and the steps run until one pops it.</summary>
+        Queued,
+
+        /// <summary>The slot ended, and the next step pops the one other task queued (<see cref="NextTwoSteps"/>).</summary>
+        OtherThenTask,
+
+        /// <summary>The slot ended, and the next step pops the task again (<see cref="NextTwoSteps"/>).</summary>
+        TaskFirst,
+    }
+
+    /// <summary>
+    /// At the end of the running task's slot, which queues it at the tail: when the queue holds one other task and nothing
+    /// else is due between the steps (no hook, cancellation, post, poll or fatal error), the next step pops one of the two
+    /// (the random policy draws now, as TryPop would then) and nothing else; otherwise the steps are not known in advance.
+    /// A spawn answered in place ends its slot this way, the child just queued, once per child. When the task pops first,
+    /// its next slot runs at once, and the queue stays as TryPop would leave it; when the other does, see
+    /// <see cref="OtherSlotThenSteps"/>.
+    /// </summary>
+    private AfterSlot NextTwoSteps()
+    {
+        if (_runnable.Count != 1 || _attention != 0 || _inboxPending || Run.Fatal is not null || _runnable.Head.HasStaleEntry)
         {
-            Enqueue(task);
-            return StepsUntilPoppedCore(task);
+            return AfterSlot.Queued;
         }
 
-        // The queue would hold [other, task]: the random policy draws between them, as TryPop would.
-        if (_policyRandom is not null && _policyRandom.Next(2) == 1)
-        {
-            return true; // the task pops first, and leaves the queue holding the other, as TryPop leaves it
-        }
+        return _policyRandom is not null && _policyRandom.Next(2) == 1 ? AfterSlot.TaskFirst : AfterSlot.OtherThenTask;
+    }
 
-        _runnable.TryPop(null); // the other task, at the head
+    /// <summary>
+    /// The steps after a slot whose next step pops the one other task queued (<see cref="NextTwoSteps"/>): that task's slot,
+    /// then, when it queued nothing and left nothing due, the step that pops the task, without the general steps' checks;
+    /// otherwise the general steps from the end of the other task's step. The task is queued behind the other before that
+    /// one's slot runs, as the general steps leave it: what that slot asks of the queue (whether the next step pops only
+    /// its own task) and queues sees the task there.
+    /// </summary>
+    private bool OtherSlotThenSteps(Promise task)
+    {
+        var other = _runnable.TryPop(null)!; // the head
         Enqueue(task);
         RunSlot(other);
         if (!NextStepPopsOnly(queued: 1))
         {
-            return StepsUntilPoppedCore(task); // from the end of the other task's step
+            return StepsUntilPoppedCore(task);
         }
 
         _runnable.TryPop(null); // the task, the only one queued: the next step pops it (no draw for one entry)

@@ -6,7 +6,7 @@ namespace Miou.Tests.Behaviour;
 /// <summary>
 /// A spawn answered in place on dom0 ends its slot, most of the time, with one other task queued (the child it spawned
 /// last) and nothing else due: the steps after it then run without the general loop's checks, the random policy drawing
-/// as a pop would (<c>DomainScheduler.RequeueAndStepsUntilPopped</c>). These pin whole traces without a hook (a hook
+/// as a pop would (<c>DomainScheduler.NextTwoSteps</c>). These pin whole traces without a hook (a hook
 /// gives every step more to do, which turns that path off, so <see cref="SpawnInPlaceTests"/> does not reach it): the
 /// other task returns at once, yields, spawns and awaits a grandchild (its slot queues a task), is cancelled while queued
 /// (its entry goes stale) or cancels its own child, under FIFO and seeds, quanta 1 and 2. The figures were measured on

@@ -196,7 +196,7 @@ internal sealed partial class DomainScheduler
                     break;
                 case MessageKind.Transfer:
                     var (resource, done) = ((Resource, Trigger))message.Token!;
-                    Ownership.Attach(message.Task, resource);
+                    Ownership.AttachTransferred(message.Task, resource);
                     done.Signal();
                     break;
             }

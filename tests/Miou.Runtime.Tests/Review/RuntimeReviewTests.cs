@@ -77,4 +77,18 @@ public class RuntimeReviewTests
 
         Assert.That(Volatile.Read(ref finalised), Is.EqualTo(1));
     }
+    [Test]
+    public void An_event_source_factory_that_throws_on_dom0_carries_the_seed()
+    {
+        // "Any escaping exception has it in Exception.Data["Miou.Seed"]" (Fiber.Run): the factory of dom0's event source
+        // runs on the calling thread before the root; a worker's factory that throws was stamped, dom0's was not.
+        var e = Assert.Throws<FormatException>(() => Fiber.Run(async () => await Fiber.YieldAsync(), new RunOptions
+        {
+            Domains = 0,
+            Seed = 4242,
+            Events = _ => throw new FormatException("no event source today"),
+        }))!;
+
+        Assert.That(e.Data["Miou.Seed"], Is.EqualTo(4242UL));
+    }
 }

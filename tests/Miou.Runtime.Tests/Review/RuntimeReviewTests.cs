@@ -91,4 +91,40 @@ public class RuntimeReviewTests
 
         Assert.That(e.Data["Miou.Seed"], Is.EqualTo(4242UL));
     }
+    [Test]
+    public void Lazy_whose_computation_fails_with_a_childs_cancellation_is_computed_once()
+    {
+        // The computation awaits a child it cancelled: that CancelledException is the computation's outcome (the forcer
+        // itself was not cancelled), to be rethrown to every forcer, not a reason to compute again (spec §6.5, C40).
+        var computed = 0;
+        var outcomes = new List<string>();
+        Fiber.Run(async () =>
+        {
+            var lazy = FiberLazy<int>.FromFiber(async () =>
+            {
+                computed++;
+                var child = await Fiber.SpawnAsync(async () =>
+                {
+                    await TestKit.ParkForever();
+                    return 0;
+                });
+                await Fiber.CancelAsync(child);
+                return await Fiber.AwaitAsync(child);
+            });
+            for (var i = 0; i < 2; i++)
+            {
+                try
+                {
+                    outcomes.Add($"value {await lazy.ForceAsync()}");
+                }
+                catch (CancelledException)
+                {
+                    outcomes.Add("cancelled");
+                }
+            }
+        }, Runs.Fifo);
+
+        Assert.That(outcomes, Is.EqualTo(new[] { "cancelled", "cancelled" }));
+        Assert.That(computed, Is.EqualTo(1));
+    }
 }

@@ -963,5 +963,20 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    private void Emit(TraceKind kind, Promise task, int other, string? name) => _trace!(new TraceEvent(kind, task.Id, other, Uid, name));
+    /// <summary>
+    /// Calls the trace consumer. It is called in the middle of the scheduler's bookkeeping (a child linked but not queued
+    /// yet, a task queued on a mutex but not parked yet): an exception of it is not let into that code, or into the task
+    /// whose operation emitted the event, but stops the run as a fatal error (the run stops at its next step).
+    /// </summary>
+    private void Emit(TraceKind kind, Promise task, int other, string? name)
+    {
+        try
+        {
+            _trace!(new TraceEvent(kind, task.Id, other, Uid, name));
+        }
+        catch (Exception e)
+        {
+            Run.Fail(ExceptionDispatchInfo.Capture(e));
+        }
+    }
 }

@@ -36,7 +36,8 @@ public sealed record RunOptions
 
     /// <summary>
     /// A consumer of trace events (spawn, await, cancel, suspend, resume, …), called on the domain's thread. It must be
-    /// quick and must not call Miou operations. Default: none (tracing costs nothing).
+    /// quick and must not call Miou operations. An exception it throws is fatal: the run stops and <c>Run</c> throws it.
+    /// Default: none (tracing costs nothing).
     /// </summary>
     public Action<TraceEvent>? Trace { get; init; }
 

@@ -127,4 +127,40 @@ public class RuntimeReviewTests
         Assert.That(outcomes, Is.EqualTo(new[] { "cancelled", "cancelled" }));
         Assert.That(computed, Is.EqualTo(1));
     }
+    [Test]
+    public void A_trace_consumer_that_throws_stops_the_run_with_its_exception()
+    {
+        // The consumer is called in the middle of the scheduler's bookkeeping. Its exception escaped into whatever code
+        // emitted the event: here the spawn, after the child was linked to its parent and before it was queued, so the
+        // parent got the exception, no promise, and then a StillHasChildrenException for a child it never saw.
+        var thrown = false;
+        var options = Runs.Fifo with
+        {
+            Trace = e =>
+            {
+                if (e.Kind == TraceKind.Spawn && !thrown)
+                {
+                    thrown = true;
+                    throw new FormatException("the trace consumer failed");
+                }
+            },
+        };
+
+        var error = Assert.Catch(() => Fiber.Run(async () =>
+        {
+            try
+            {
+                await Fiber.AwaitAsync(await Fiber.SpawnAsync(async () => { }));
+            }
+            catch (FormatException)
+            {
+                return 0; // a task that handles what it may: the consumer's error is not its own
+            }
+
+            return 1;
+        }, options));
+
+        Assert.That(error, Is.InstanceOf<FormatException>());
+        Assert.That(error!.Data["Miou.Seed"], Is.EqualTo(1UL));
+    }
 }

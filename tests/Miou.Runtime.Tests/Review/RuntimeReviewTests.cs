@@ -220,4 +220,27 @@ public class RuntimeReviewTests
 
         Assert.That(errors, Is.EqualTo(new[] { "give", "give", "give", "give" }));
     }
+    [Test]
+    public void A_trigger_action_that_throws_does_not_keep_a_computations_other_waiters_parked()
+    {
+        // Completing a computation signals its attached triggers one after the other: an action attached to the first
+        // that throws stopped the loop, and a fiber parked on the second trigger was never resumed (the run hung).
+        var run = Task.Run(() => Fiber.Run(async () =>
+        {
+            var computation = new Computation<int>();
+            var throwing = new Trigger();
+            throwing.OnSignal(_ => throw new InvalidDataException("the action failed"));
+            var awaited = new Trigger();
+            Assert.That(computation.TryAttach(throwing), Is.True);
+            Assert.That(computation.TryAttach(awaited), Is.True);
+            var waiter = await Fiber.SpawnAsync(async () => await awaited.AwaitAsync());
+            await TestKit.Yields(3);
+            var error = Assert.Throws<InvalidDataException>(() => computation.TryReturn(1));
+            await Fiber.AwaitAsync(waiter);
+            return error!.Message;
+        }, Runs.Fifo));
+
+        Assert.That(run.Wait(TimeSpan.FromSeconds(10)), Is.True, "the fiber parked on the second trigger was never resumed");
+        Assert.That(run.Result, Is.EqualTo("the action failed"));
+    }
 }

@@ -862,7 +862,7 @@ internal sealed partial class DomainScheduler
                     case Trigger.Attach.AlreadySignalled:
                         return Answered.Resume;
                     case Trigger.Attach.Busy:
-                        ResumeException = Trigger.AlreadyAwaiting(); // thrown in the task, not in the scheduler
+                        ResumeException = trigger.AlreadyAwaiting(task); // thrown in the task, not in the scheduler
                         return Answered.Resume;
                 }
 

@@ -243,4 +243,32 @@ public class RuntimeReviewTests
         Assert.That(run.Wait(TimeSpan.FromSeconds(10)), Is.True, "the fiber parked on the second trigger was never resumed");
         Assert.That(run.Result, Is.EqualTo("the action failed"));
     }
+    [Test]
+    public void Awaiting_a_trigger_another_task_awaits_names_both_tasks()
+    {
+        // The error a task gets at its await named neither it nor the task already parked on the trigger.
+        string? message = null;
+        Fiber.Run(async () =>
+        {
+            var trigger = new Trigger();
+            var first = await Fiber.SpawnAsync(async () => await trigger.AwaitAsync());
+            await TestKit.Yields(3);
+            var second = await Fiber.SpawnAsync(async () =>
+            {
+                try
+                {
+                    await trigger.AwaitAsync();
+                }
+                catch (InvalidOperationException e)
+                {
+                    message = e.Message;
+                }
+            });
+            await Fiber.AwaitAsync(second);
+            trigger.Signal();
+            await Fiber.AwaitAsync(first);
+        }, Runs.Fifo);
+
+        Assert.That(message, Does.Contain("already awaiting").And.Contain("task #3").And.Contain("task #2"));
+    }
 }

@@ -43,7 +43,8 @@ public sealed record RunOptions
 
     /// <summary>
     /// Where errors that have nowhere else to go are reported: a hook that threw (it is removed), a resource finaliser that
-    /// threw while its task was torn down. Default: written to standard error.
+    /// threw while its task was torn down (or after a fatal error), an exception a cancelled task threw instead of its
+    /// cancellation (its outcome stays the cancellation). Default: written to standard error.
     /// </summary>
     public Action<string, Exception>? OnUnobservedError { get; init; }
 }

@@ -46,6 +46,7 @@ public sealed class FiberMutex : SchedulerOp
     /// Takes the lock if it is free and returns whether it did. Not a scheduling point. (The original's <c>try_lock</c>
     /// reported success without locking, spec §10 Q1; this one really locks.)
     /// </summary>
+    /// <exception cref="InvalidOperationException">Called outside a fiber (the lock's owner is a task).</exception>
     public bool TryLock()
     {
         var me = Suspension.CurrentTask("FiberMutex.TryLock");
@@ -65,7 +66,7 @@ public sealed class FiberMutex : SchedulerOp
     /// Releases the lock, handing it to the oldest waiter if any. Not a scheduling point, so it works in the
     /// <c>finally</c> of a cancelled task.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The calling task does not hold the lock.</exception>
+    /// <exception cref="InvalidOperationException">The calling task does not hold the lock, or it is called outside a fiber.</exception>
     public void Unlock() => Release(Suspension.CurrentTask("FiberMutex.Unlock"));
 
     /// <summary>Runs <paramref name="body"/> holding the lock, and releases it however the body ends (direct style).</summary>

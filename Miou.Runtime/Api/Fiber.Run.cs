@@ -89,7 +89,16 @@ public readonly partial struct Fiber
         Promise<T>? root = null;
         try
         {
-            dom0.Events = run.Events?.Invoke(Domain.Dom0); // dom0 first, on the calling thread (spec §1.1)
+            try
+            {
+                dom0.Events = run.Events?.Invoke(Domain.Dom0); // dom0 first, on the calling thread (spec §1.1)
+            }
+            catch (Exception e)
+            {
+                Stamp(e, run.Seed); // nothing has started yet: it escapes as it is, with the seed as every other error
+                throw;
+            }
+
             using (var registered = new CountdownEvent(run.WorkerCount))
             {
                 for (var uid = 1; uid < domains.Length; uid++)

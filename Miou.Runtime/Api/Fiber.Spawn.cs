@@ -28,12 +28,13 @@ public readonly partial struct Fiber
     /// child is queued before the parent continues.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="orphans"/> is owned by another task (the child is spawned all the
-    /// same, as in the original, and must be dealt with).</exception>
+    /// same, as in the original, and must be dealt with); or <paramref name="give"/> holds null (thrown at the call, nothing
+    /// spawned).</exception>
     public static SpawnAwaitable<T> SpawnAsync<T>([FiberBody] Func<Fiber<T>> body, Orphans<T>? orphans = null, IEnumerable<Resource>? give = null,
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return new(NewChild<T>(body, "Fiber.SpawnAsync", file, line), orphans, give);
+        return new(NewChild<T>(body, "Fiber.SpawnAsync", file, line), orphans, CheckGive(give));
     }
 
     /// <summary>Spawns a child task running the void fiber <paramref name="body"/>; see <see cref="SpawnAsync{T}(Func{Fiber{T}}, Orphans{T}?, IEnumerable{Resource}?, string, int)"/>.</summary>
@@ -47,7 +48,7 @@ public readonly partial struct Fiber
             return new(new Promise(parent.Run, parent, parent.Domain, body, SiteFile(file), line));
         }
 
-        return new(new SpawnWith<Unit>(NewChild<Unit>(body, "Fiber.SpawnAsync", file, line), orphans, give));
+        return new(new SpawnWith<Unit>(NewChild<Unit>(body, "Fiber.SpawnAsync", file, line), orphans, CheckGive(give)));
     }
 
     /// <summary>Spawns a child task on another domain (direct style); see <see cref="CallAsync{T}(Func{Fiber{T}}, Domain?, Orphans{T}?, IEnumerable{Resource}?, string, int)"/>.</summary>
@@ -65,12 +66,13 @@ public readonly partial struct Fiber
     /// <paramref name="pin"/> chooses it, otherwise it is picked at random (spec §1.5). Three or four scheduling points.
     /// </summary>
     /// <exception cref="NoDomainAvailableException">The run has no worker domain, or only the caller's.</exception>
-    /// <exception cref="ArgumentException"><paramref name="pin"/> is not a worker of the run, or is the caller's domain.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pin"/> is not a worker of the run, or is the caller's domain; or
+    /// <paramref name="give"/> holds null (thrown at the call).</exception>
     public static CallAwaitable<T> CallAsync<T>([FiberBody] Func<Fiber<T>> body, Domain? pin = null, Orphans<T>? orphans = null, IEnumerable<Resource>? give = null,
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return new(NewChild<T>(body, "Fiber.CallAsync", file, line), pin, orphans, give);
+        return new(NewChild<T>(body, "Fiber.CallAsync", file, line), pin, orphans, CheckGive(give));
     }
 
     /// <summary>Spawns a child task running the void fiber <paramref name="body"/> on a worker domain; see <see cref="CallAsync{T}(Func{Fiber{T}}, Domain?, Orphans{T}?, IEnumerable{Resource}?, string, int)"/>.</summary>
@@ -78,7 +80,7 @@ public readonly partial struct Fiber
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return new(new CallAwaitable<Unit>(NewChild<Unit>(body, "Fiber.CallAsync", file, line), pin, orphans, give));
+        return new(new CallAwaitable<Unit>(NewChild<Unit>(body, "Fiber.CallAsync", file, line), pin, orphans, CheckGive(give)));
     }
 
     /// <summary>Runs <paramref name="body"/> on each element in parallel on the worker domains (direct style).</summary>
@@ -175,6 +177,29 @@ public readonly partial struct Fiber
             : $"the run's only worker domain is {new Domain(task.Domain.Uid)}, the caller's own";
         return new NoDomainAvailableException(
             $"{operation}{site} in {task.Describe()} needs a worker domain other than the caller's, but {why}. Use Fiber.Async to run the child on the current domain, or run with more domains.");
+    }
+
+    /// <summary>
+    /// The resources given to a child, read once here, at the call: a null among them is an argument error of the call,
+    /// not a failure inside the spawn (where the child is half linked), and a sequence that throws throws here too.
+    /// </summary>
+    private static Resource[]? CheckGive(IEnumerable<Resource>? give)
+    {
+        if (give is null)
+        {
+            return null;
+        }
+
+        var resources = give.ToArray();
+        for (var i = 0; i < resources.Length; i++)
+        {
+            if (resources[i] is null)
+            {
+                throw new ArgumentException($"The resources given to the child hold null at index {i}.", nameof(give));
+            }
+        }
+
+        return resources;
     }
 
     private static string? SiteFile(string file) => string.IsNullOrEmpty(file) ? null : file;

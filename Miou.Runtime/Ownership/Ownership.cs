@@ -124,6 +124,29 @@ public static class Ownership
         task.Domain.Trace(TraceKind.Own, task, resource.Id);
     }
 
+    /// <summary>
+    /// Attaches a resource a child transferred from another domain, on the parent's domain. The parent may have failed or
+    /// been cancelled since the child posted it: its resources were finalised then, so this one is finalised now instead
+    /// of being attached to a task that will never finalise it (an error goes to the unobserved-error handler).
+    /// </summary>
+    internal static void AttachTransferred(Promise task, Resource resource)
+    {
+        if (!task.BodyDone)
+        {
+            Attach(task, resource);
+            return;
+        }
+
+        try
+        {
+            resource.RunFinaliser();
+        }
+        catch (Exception e)
+        {
+            task.Run.OnUnobservedError($"the finaliser of {resource} (transferred to {task.Describe()}, which had ended) threw", e);
+        }
+    }
+
     internal static void Detach(Promise task, Resource resource)
     {
         ResourceLink? previous = null;

@@ -188,6 +188,12 @@ internal static class Rules
         {
             DomainScheduler.NotifyTerminated(task);
         }
+        else if (error.SourceException is not CancelledException)
+        {
+            // Cancelled before: its outcome is the cancellation, so this exception (thrown by a cleanup instead of the
+            // cancellation) would reach nobody.
+            task.Run.OnUnobservedError($"{task.Describe()} was cancelled, then threw another exception", error.SourceException);
+        }
 
         if (task.Op != OpKind.None)
         {

@@ -196,7 +196,7 @@ internal sealed partial class DomainScheduler
                     break;
                 case MessageKind.Transfer:
                     var (resource, done) = ((Resource, Trigger))message.Token!;
-                    Ownership.Attach(message.Task, resource);
+                    Ownership.AttachTransferred(message.Task, resource);
                     done.Signal();
                     break;
             }
@@ -862,7 +862,7 @@ internal sealed partial class DomainScheduler
                     case Trigger.Attach.AlreadySignalled:
                         return Answered.Resume;
                     case Trigger.Attach.Busy:
-                        ResumeException = Trigger.AlreadyAwaiting(); // thrown in the task, not in the scheduler
+                        ResumeException = trigger.AlreadyAwaiting(task); // thrown in the task, not in the scheduler
                         return Answered.Resume;
                 }
 
@@ -963,5 +963,20 @@ internal sealed partial class DomainScheduler
         }
     }
 
-    private void Emit(TraceKind kind, Promise task, int other, string? name) => _trace!(new TraceEvent(kind, task.Id, other, Uid, name));
+    /// <summary>
+    /// Calls the trace consumer. It is called in the middle of the scheduler's bookkeeping (a child linked but not queued
+    /// yet, a task queued on a mutex but not parked yet): an exception of it is not let into that code, or into the task
+    /// whose operation emitted the event, but stops the run as a fatal error (the run stops at its next step).
+    /// </summary>
+    private void Emit(TraceKind kind, Promise task, int other, string? name)
+    {
+        try
+        {
+            _trace!(new TraceEvent(kind, task.Id, other, Uid, name));
+        }
+        catch (Exception e)
+        {
+            Run.Fail(ExceptionDispatchInfo.Capture(e));
+        }
+    }
 }

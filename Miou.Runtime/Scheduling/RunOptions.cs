@@ -36,13 +36,15 @@ public sealed record RunOptions
 
     /// <summary>
     /// A consumer of trace events (spawn, await, cancel, suspend, resume, …), called on the domain's thread. It must be
-    /// quick and must not call Miou operations. Default: none (tracing costs nothing).
+    /// quick and must not call Miou operations. An exception it throws is fatal: the run stops and <c>Run</c> throws it.
+    /// Default: none (tracing costs nothing).
     /// </summary>
     public Action<TraceEvent>? Trace { get; init; }
 
     /// <summary>
     /// Where errors that have nowhere else to go are reported: a hook that threw (it is removed), a resource finaliser that
-    /// threw while its task was torn down. Default: written to standard error.
+    /// threw while its task was torn down (or after a fatal error), an exception a cancelled task threw instead of its
+    /// cancellation (its outcome stays the cancellation). Default: written to standard error.
     /// </summary>
     public Action<string, Exception>? OnUnobservedError { get; init; }
 }

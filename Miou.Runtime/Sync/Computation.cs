@@ -34,10 +34,16 @@ public sealed class Computation<T> : Scheduling.SchedulerOp
         }
     }
 
-    /// <summary>Completes with a value if still running; returns whether this call completed it.</summary>
+    /// <summary>
+    /// Completes with a value if still running; returns whether this call completed it. An action attached to one of the
+    /// triggers (<see cref="Trigger.OnSignal"/>) that throws is rethrown here, once every trigger has been signalled.
+    /// </summary>
     public bool TryReturn(T value) => TryComplete(Result<T>.Ok(value));
 
-    /// <summary>Completes with an exception if still running; returns whether this call completed it.</summary>
+    /// <summary>
+    /// Completes with an exception if still running; returns whether this call completed it. A trigger action that throws
+    /// is rethrown as by <see cref="TryReturn"/>.
+    /// </summary>
     public bool TryCancel(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
@@ -150,13 +156,40 @@ public sealed class Computation<T> : Scheduling.SchedulerOp
 
         if (triggers is not null)
         {
-            foreach (var trigger in triggers)
-            {
-                trigger.Signal();
-            }
+            SignalAll(triggers);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Signals every trigger, even when an action attached to one (<see cref="Trigger.OnSignal"/>) throws: the others'
+    /// waiters must be resumed all the same. Then the action's exception is thrown to the completing caller (several
+    /// together in an <see cref="AggregateException"/>).
+    /// </summary>
+    private static void SignalAll(List<Trigger> triggers)
+    {
+        List<Exception>? errors = null;
+        foreach (var trigger in triggers)
+        {
+            try
+            {
+                trigger.Signal();
+            }
+            catch (Exception e)
+            {
+                (errors ??= []).Add(e);
+            }
+        }
+
+        switch (errors)
+        {
+            case [var one]:
+                ExceptionDispatchInfo.Throw(one);
+                break;
+            case [_, _, ..]:
+                throw new AggregateException("Several actions attached to the computation's triggers threw.", errors);
+        }
     }
 
     /// <summary>Parks the calling fiber until the computation completes, then returns its outcome (direct style).</summary>

@@ -125,9 +125,10 @@ public sealed class FiberLazy<T>
         {
             outcome = Result<T>.Ok(await compute());
         }
-        catch (CancelledException)
+        catch (CancelledException) when (DomainScheduler.CurrentTask is { CancelRequested: true })
         {
-            // The forcer was cancelled: it did not compute the value. Let another forcer try.
+            // The forcer was cancelled: it did not compute the value. Let another forcer try. (Another task's cancellation,
+            // rethrown by an await in the computation, is the computation's outcome, as any exception.)
             Finish(null);
             throw;
         }

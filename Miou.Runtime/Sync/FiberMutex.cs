@@ -46,6 +46,7 @@ public sealed class FiberMutex : SchedulerOp
     /// Takes the lock if it is free and returns whether it did. Not a scheduling point. (The original's <c>try_lock</c>
     /// reported success without locking, spec §10 Q1; this one really locks.)
     /// </summary>
+    /// <exception cref="InvalidOperationException">Called outside a fiber (the lock's owner is a task).</exception>
     public bool TryLock()
     {
         var me = Suspension.CurrentTask("FiberMutex.TryLock");
@@ -65,26 +66,44 @@ public sealed class FiberMutex : SchedulerOp
     /// Releases the lock, handing it to the oldest waiter if any. Not a scheduling point, so it works in the
     /// <c>finally</c> of a cancelled task.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The calling task does not hold the lock.</exception>
+    /// <exception cref="InvalidOperationException">The calling task does not hold the lock, or it is called outside a fiber.</exception>
     public void Unlock() => Release(Suspension.CurrentTask("FiberMutex.Unlock"));
 
     /// <summary>Runs <paramref name="body"/> holding the lock, and releases it however the body ends (direct style).</summary>
     [DirectStyle(nameof(ProtectAsync))]
     public T Protect<T>([FiberBody] Func<T> body) => throw new NotInFiberException("FiberMutex.Protect");
 
-    /// <summary>Runs <paramref name="body"/> holding the lock, and releases it however the body ends.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> holding the lock, and releases it however the body ends. If the body is cancelled
+    /// where the lock is not held (in a <see cref="FiberCondition.WaitAsync"/>, which does not take it again then), the
+    /// cancellation propagates as it is (spec §6.3).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The body returned or failed otherwise without holding the lock.</exception>
     public async Fiber<T> ProtectAsync<T>([FiberBody] Func<Fiber<T>> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         await LockAsync();
+        var me = DomainScheduler.CurrentTask!;
+        T value;
         try
         {
-            return await body();
+            value = await body();
         }
-        finally
+        catch (CancelledException)
         {
-            Unlock();
+            // Released if held. A condition wait cancelled while parked left it released already: the "not held" error
+            // TryRelease then returns is expected, and must not replace the cancellation.
+            _ = TryRelease(me);
+            throw;
         }
+        catch
+        {
+            Release(me);
+            throw;
+        }
+
+        Release(me);
+        return value;
     }
 
     /// <summary>Releases the lock held by <paramref name="me"/>; throws if it does not hold it.</summary>

@@ -65,6 +65,18 @@ public sealed class Trigger
     internal static InvalidOperationException AlreadyAwaiting() =>
         new("Trigger: already awaiting. Something is already attached to this trigger; a trigger has at most one waiter.");
 
+    /// <summary>The error <paramref name="task"/> gets at its await of a trigger something else is attached to: names both.</summary>
+    internal InvalidOperationException AlreadyAwaiting(Promise task)
+    {
+        var attached = Volatile.Read(ref _state) switch
+        {
+            Promise other => $"{other.Describe()} is already parked on it",
+            Action<Trigger> => "an action is already attached to it (Trigger.OnSignal)",
+            _ => "something is already attached to it",
+        };
+        return new($"Trigger: already awaiting. {task.Describe()} awaited a trigger, but {attached}; a trigger has at most one waiter.");
+    }
+
     private Attach TryAttach(object waiter)
     {
         var previous = Interlocked.CompareExchange(ref _state, waiter, null);

@@ -175,6 +175,12 @@ internal sealed partial class DomainScheduler
     private void DrainPostedMessages()
     {
         _inboxPending = false;
+        // A full fence between the clear and the queue's reads: a volatile store may be delayed past the loads that follow
+        // it, and then a post made in between (its message enqueued, the flag set) could have its flag overwritten by this
+        // clear after the loop found the queue empty. The message would stay in the queue, unseen by every later step
+        // until the next post (and Idle, which sees it there, would not wait either). Only posts come here: off the
+        // single-domain hot path.
+        Interlocked.MemoryBarrier();
         while (_inbox.TryDequeue(out var message))
         {
             switch (message.Kind)

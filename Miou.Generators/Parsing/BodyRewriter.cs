@@ -241,7 +241,8 @@ internal sealed class BodyRewriter
 
     /// <summary>
     /// <c>x?.M(a)</c> with a result: <c>(x is { } t ? (T)(await t.MAsync(a)) : default(T))</c>; as a statement with no
-    /// result: <c>if (x is { } t) await t.MAsync(a);</c>. The receiver is evaluated once.
+    /// result: <c>{ if (x is { } t) await t.MAsync(a); }</c>, in braces so that an <c>else</c> after the statement
+    /// (<c>if (b) x?.M(); else …</c>) stays with the user's <c>if</c>. The receiver is evaluated once.
     /// </summary>
     private void RenderConditionalCall(Edit edit)
     {
@@ -254,7 +255,7 @@ internal sealed class BodyRewriter
             : temporary + call;
         _output.Append(edit.Text.Length > 0
             ? $"({receiver} is {{ }} {temporary} ? ({edit.Text})(await {call}) : default({edit.Text}))"
-            : $"if ({receiver} is {{ }} {temporary}) await {call};");
+            : $"{{ if ({receiver} is {{ }} {temporary}) await {call}; }}");
     }
 
     private string RenderPart(Edit edit, TextSpan span)

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
@@ -148,6 +149,13 @@ internal sealed class BodyRewriter
                 : function is LambdaExpressionSyntax { AttributeLists.Count: > 0 } lambda ? lambda.AttributeLists.Last().FullSpan.End
                 : function.SpanStart;
             yield return new Edit(new TextSpan(position, 0), EditKind.Open, "async ");
+            if (function is ParenthesizedLambdaExpressionSyntax { ReturnType: { } returnType })
+            {
+                // An async lambda's explicit return type is its awaitable: int () => … becomes async Fiber<int> () => ….
+                yield return new Edit(returnType.Span, EditKind.Replace, returnType is PredefinedTypeSyntax { Keyword.RawKind: (int)SyntaxKind.VoidKeyword }
+                    ? "global::Miou.Fiber"
+                    : "global::Miou.Fiber<" + returnType + ">");
+            }
         }
 
         foreach (var pair in plan.FiberLocalFunctions)

@@ -115,6 +115,32 @@ public class RunTests
     }
 
     [Test]
+    public void Fiber_body_lambdas_with_an_explicit_return_type_are_made_async()
+    {
+        // `int () => Work()` became `async int () => await WorkAsync()`: CS1983, an async lambda must return an awaitable.
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            public static partial class C
+            {
+                static int Count;
+                [Fiber] static int Work() { Fiber.Yield(); return 20; }
+
+                [Fiber]
+                public static int M()
+                {
+                    var a = Fiber.Async(int () => Work() + 1);
+                    var b = Fiber.Async(static void () => { Fiber.Yield(); Count++; });
+                    Fiber.Await(b);
+                    return Fiber.Await(a) + Count;
+                }
+
+                public static int Run() => Fiber.Run(M);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "C", "Run"), Is.EqualTo(22));
+    }
+
+    [Test]
     public void Conditional_fiber_call_as_the_then_branch_of_an_if_keeps_its_else()
     {
         // `if (b) c?.Go(); else …` was rewritten to `if (b) if (c is { } t) await t.GoAsync(); else …`: the else bound

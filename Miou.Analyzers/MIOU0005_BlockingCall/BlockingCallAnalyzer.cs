@@ -104,6 +104,19 @@ public sealed class BlockingCallAnalyzer : MiouAnalyzer
             what = "GetAwaiter().GetResult()";
             (fix, replacement) = (FixAwaitTask, "call Fiber.AwaitTask(task), which suspends only this fiber");
         }
+        else if (method.Name == "GetResult" &&
+                 invocation.Instance is IInvocationOperation { TargetMethod.Name: "GetAwaiter", Instance: IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured } } &&
+                 IsTask(configured.Type?.OriginalDefinition, types))
+        {
+            if (IsKnownComplete(configured, invocation, symbols))
+            {
+                return;
+            }
+
+            // The same blocking wait; no fix: AwaitTask takes the task, not the ConfigureAwait result.
+            what = "ConfigureAwait(…).GetAwaiter().GetResult()";
+            replacement = "call Fiber.AwaitTask(task), which suspends only this fiber";
+        }
         else if (Is(type, types.Monitor) && method.Name is "Enter" or "TryEnter")
         {
             if (!SuspendsBeforeExit(invocation, symbols))

@@ -39,6 +39,12 @@ public sealed class BlockingCallTests
         yield return Case("GetAwaiter().GetResult()", """
             [Fiber] int M(Task<int> t) => {|MIOU0005:t.GetAwaiter().GetResult|}();
             """);
+        yield return Case("ConfigureAwait(false).GetAwaiter().GetResult()", """
+            [Fiber] int M(Task<int> t) => {|MIOU0005:t.ConfigureAwait(false).GetAwaiter().GetResult|}();
+            """);
+        yield return Case("ConfigureAwait(false).GetAwaiter().GetResult() of a plain task", """
+            [Fiber] void M(Task t) => {|MIOU0005:t.ConfigureAwait(false).GetAwaiter().GetResult|}();
+            """);
         yield return Case("Task.WaitAll", """
             [Fiber] void M(Task a, Task b) { {|MIOU0005:Task.WaitAll|}(a, b); }
             """);
@@ -162,4 +168,8 @@ public sealed class BlockingCallTests
         "public partial class C { [Fiber] int M(Task<int> t) { return t.GetAwaiter().GetResult(); } }",
         "public partial class C { [Fiber] int M(Task<int> t) { return Fiber.AwaitTask(t); } }",
         BlockingCallCodeFix.AwaitTaskTitle);
+
+    [Test]
+    public void No_fix_for_a_ConfigureAwait_GetResult() => Verify<BlockingCallAnalyzer>.NoFix<BlockingCallCodeFix>(
+        "public partial class C { [Fiber] int M(Task<int> t) { return t.ConfigureAwait(false).GetAwaiter().GetResult(); } }");
 }

@@ -184,4 +184,44 @@ public sealed class SwallowedCancellationTests
         }
         """,
         SwallowedCancellationCodeFix.Title);
+
+    [Test]
+    public void Fix_inserts_a_rethrowing_clause_before_a_filter_that_lets_cancellation_in() => Verify<SwallowedCancellationAnalyzer>.Fix<SwallowedCancellationCodeFix>(
+        """
+        public partial class C
+        {
+            [Fiber] void M()
+            {
+                try
+                {
+                    Fiber.Yield();
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Console.WriteLine(e);
+                }
+            }
+        }
+        """,
+        """
+        public partial class C
+        {
+            [Fiber] void M()
+            {
+                try
+                {
+                    Fiber.Yield();
+                }
+                catch (CancelledException)
+                {
+                    throw;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Console.WriteLine(e);
+                }
+            }
+        }
+        """,
+        SwallowedCancellationCodeFix.Title);
 }

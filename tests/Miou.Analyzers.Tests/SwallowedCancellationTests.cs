@@ -145,9 +145,10 @@ public sealed class SwallowedCancellationTests
         """,
         SwallowedCancellationCodeFix.Title);
 
-    [Test]
-    public void Fix_inserts_a_rethrowing_clause_before_a_broad_catch() => Verify<SwallowedCancellationAnalyzer>.Fix<SwallowedCancellationCodeFix>(
-        """
+    [TestCase("catch (Exception e)", TestName = "Fix inserts a rethrowing clause before a broad catch")]
+    [TestCase("catch (Exception e) when (e is not OperationCanceledException)", TestName = "Fix inserts a rethrowing clause before a filter that lets cancellation in")]
+    public void Fix_inserts_a_rethrowing_clause(string clause) => Verify<SwallowedCancellationAnalyzer>.Fix<SwallowedCancellationCodeFix>(
+        $$"""
         public partial class C
         {
             [Fiber] void M()
@@ -156,14 +157,14 @@ public sealed class SwallowedCancellationTests
                 {
                     Fiber.Yield();
                 }
-                catch (Exception e)
+                {{clause}}
                 {
                     Console.WriteLine(e);
                 }
             }
         }
         """,
-        """
+        $$"""
         public partial class C
         {
             [Fiber] void M()
@@ -176,47 +177,7 @@ public sealed class SwallowedCancellationTests
                 {
                     throw;
                 }
-                catch (Exception e)
-                {
-                    Console.WriteLine(e);
-                }
-            }
-        }
-        """,
-        SwallowedCancellationCodeFix.Title);
-
-    [Test]
-    public void Fix_inserts_a_rethrowing_clause_before_a_filter_that_lets_cancellation_in() => Verify<SwallowedCancellationAnalyzer>.Fix<SwallowedCancellationCodeFix>(
-        """
-        public partial class C
-        {
-            [Fiber] void M()
-            {
-                try
-                {
-                    Fiber.Yield();
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    Console.WriteLine(e);
-                }
-            }
-        }
-        """,
-        """
-        public partial class C
-        {
-            [Fiber] void M()
-            {
-                try
-                {
-                    Fiber.Yield();
-                }
-                catch (CancelledException)
-                {
-                    throw;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
+                {{clause}}
                 {
                     Console.WriteLine(e);
                 }

@@ -7,8 +7,8 @@ using Microsoft.CodeAnalysis.Text;
 namespace Miou.Analyzers;
 
 /// <summary>
-/// MIOU0004: a <c>catch</c> inside a fiber that swallows <c>CancelledException</c>: it catches it (or everything) and
-/// some path through it does not throw. Only reported when the <c>try</c> holds a suspension point, the only place
+/// MIOU0004: a <c>catch</c> inside a fiber that swallows <c>CancelledException</c>: it catches it (or everything),
+/// with no filter or one that surely lets it in, and some path through it does not throw. Only reported when the <c>try</c> holds a suspension point, the only place
 /// cancellation can arrive, and when nothing in the handler looks at <c>CancelledException</c> (a type test that
 /// rethrows it is a common, correct pattern).
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class SwallowedCancellationAnalyzer : MiouAnalyzer
     private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols, INamedTypeSymbol cancelled)
     {
         var clause = (ICatchClauseOperation)context.Operation;
-        if (clause.Filter is not null || clause.Parent is not ITryOperation @try || !Catches(clause, cancelled) ||
+        if (clause.Filter is not null && Admits(clause.Filter, clause, cancelled) != true || clause.Parent is not ITryOperation @try || !Catches(clause, cancelled) ||
             !FiberContext.IsInFiber(clause, context.ContainingSymbol, symbols))
         {
             return;
@@ -67,11 +67,58 @@ public sealed class SwallowedCancellationAnalyzer : MiouAnalyzer
     }
 
     /// <summary>Whether the clause catches CancelledException: its type is that or a base of it (<c>catch</c> alone: object).</summary>
-    private static bool Catches(ICatchClauseOperation clause, INamedTypeSymbol cancelled)
+    private static bool Catches(ICatchClauseOperation clause, INamedTypeSymbol cancelled) => DerivesFrom(cancelled, clause.ExceptionType);
+
+    /// <summary>
+    /// What a filter answers for a CancelledException, when that is certain: a constant, type tests of the caught
+    /// exception (<c>e is not OperationCanceledException</c> lets CancelledException through: it does not derive from
+    /// it), and <c>!</c>, <c>&amp;&amp;</c>, <c>||</c> and patterns over those. Null when the filter may decide either way.
+    /// </summary>
+    private static bool? Admits(IOperation filter, ICatchClauseOperation clause, INamedTypeSymbol cancelled)
     {
-        for (ITypeSymbol? type = cancelled; type is not null; type = type.BaseType)
+        switch (filter)
         {
-            if (SymbolEqualityComparer.Default.Equals(type, clause.ExceptionType))
+            case { ConstantValue: { HasValue: true, Value: bool constant } }:
+                return constant;
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                return !Admits(not.Operand, clause, cancelled);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and:
+                return And(Admits(and.LeftOperand, clause, cancelled), Admits(and.RightOperand, clause, cancelled));
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } or:
+                return !And(!Admits(or.LeftOperand, clause, cancelled), !Admits(or.RightOperand, clause, cancelled));
+            case IIsTypeOperation isType when IsCaught(isType.ValueOperand, clause):
+                return DerivesFrom(cancelled, isType.TypeOperand) != isType.IsNegated;
+            case IIsPatternOperation isPattern when IsCaught(isPattern.Value, clause):
+                return Matches(isPattern.Pattern, cancelled);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Three-valued and: false wins over unknown.</summary>
+    private static bool? And(bool? left, bool? right) => left == false || right == false ? false : left == true && right == true ? true : null;
+
+    /// <summary>Whether a CancelledException matches <paramref name="pattern"/>, when that is certain.</summary>
+    private static bool? Matches(IPatternOperation pattern, INamedTypeSymbol cancelled) => pattern switch
+    {
+        ITypePatternOperation type => DerivesFrom(cancelled, type.MatchedType),
+        IDeclarationPatternOperation { MatchesNull: false } declaration => DerivesFrom(cancelled, declaration.MatchedType),
+        INegatedPatternOperation negated => !Matches(negated.Pattern, cancelled),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } and => And(Matches(and.LeftPattern, cancelled), Matches(and.RightPattern, cancelled)),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } or => !And(!Matches(or.LeftPattern, cancelled), !Matches(or.RightPattern, cancelled)),
+        _ => null,
+    };
+
+    /// <summary>Whether <paramref name="value"/> reads the exception the clause declares.</summary>
+    private static bool IsCaught(IOperation value, ICatchClauseOperation clause) =>
+        value is ILocalReferenceOperation local && clause.ExceptionDeclarationOrExpression is IVariableDeclaratorOperation declarator &&
+        SymbolEqualityComparer.Default.Equals(local.Local, declarator.Symbol);
+
+    private static bool DerivesFrom(INamedTypeSymbol type, ITypeSymbol? @base)
+    {
+        for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, @base))
             {
                 return true;
             }

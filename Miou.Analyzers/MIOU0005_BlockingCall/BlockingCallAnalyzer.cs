@@ -104,6 +104,19 @@ public sealed class BlockingCallAnalyzer : MiouAnalyzer
             what = "GetAwaiter().GetResult()";
             (fix, replacement) = (FixAwaitTask, "call Fiber.AwaitTask(task), which suspends only this fiber");
         }
+        else if (method.Name == "GetResult" &&
+                 invocation.Instance is IInvocationOperation { TargetMethod.Name: "GetAwaiter", Instance: IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured } } &&
+                 IsTask(configured.Type?.OriginalDefinition, types))
+        {
+            if (IsKnownComplete(configured, invocation, symbols))
+            {
+                return;
+            }
+
+            // The same blocking wait; no fix: AwaitTask takes the task, not the ConfigureAwait result.
+            what = "ConfigureAwait(…).GetAwaiter().GetResult()";
+            replacement = "call Fiber.AwaitTask(task), which suspends only this fiber";
+        }
         else if (Is(type, types.Monitor) && method.Name is "Enter" or "TryEnter")
         {
             if (!SuspendsBeforeExit(invocation, symbols))
@@ -135,7 +148,7 @@ public sealed class BlockingCallAnalyzer : MiouAnalyzer
         }
 
         var location = invocation.Syntax is InvocationExpressionSyntax syntax ? syntax.Expression.GetLocation() : invocation.Syntax.GetLocation();
-        Report(context, location, what, replacement, fix);
+        Report(context, location, what, replacement, CannotSuspendAt(invocation.Syntax) ? null : fix);
     }
 
     private static void AnalyzeResult(OperationAnalysisContext context, MiouSymbols symbols, BlockingTypes types)
@@ -147,7 +160,29 @@ public sealed class BlockingCallAnalyzer : MiouAnalyzer
             return;
         }
 
-        Report(context, property.Syntax.GetLocation(), "Task.Result", "call Fiber.AwaitTask(task), which suspends only this fiber", FixAwaitTask);
+        Report(context, property.Syntax.GetLocation(), "Task.Result", "call Fiber.AwaitTask(task), which suspends only this fiber",
+            CannotSuspendAt(property.Syntax) ? null : FixAwaitTask);
+    }
+
+    /// <summary>
+    /// Inside a <c>lock</c> body, an exception filter or a query, where the generator rejects a suspension (MIOUG008,
+    /// MIOUG009, MIOUG012): every fix here suspends, so none is offered; the message still says what to use.
+    /// </summary>
+    private static bool CannotSuspendAt(SyntaxNode node)
+    {
+        for (SyntaxNode? child = node, parent = node.Parent; parent is not null; child = parent, parent = parent.Parent)
+        {
+            switch (parent)
+            {
+                case LockStatementSyntax @lock when child == @lock.Statement:
+                case CatchFilterClauseSyntax or QueryExpressionSyntax:
+                    return true;
+                case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     private static void AnalyzeLock(OperationAnalysisContext context, MiouSymbols symbols)

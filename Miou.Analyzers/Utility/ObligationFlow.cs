@@ -172,6 +172,21 @@ internal sealed partial class ObligationFlow
             }
 
             var takenWhenTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+            if (block.BranchValue is { ConstantValue: { HasValue: true, Value: bool constant } })
+            {
+                // while (true): the graph keeps the branch out of the loop, but it is never taken.
+                if (constant == takenWhenTrue)
+                {
+                    PropagateTo(conditional, state, reporting, work);
+                }
+                else if (block.FallThroughSuccessor is { } only)
+                {
+                    PropagateTo(only, state, reporting, work);
+                }
+
+                return;
+            }
+
             PropagateTo(conditional, takenWhenTrue ? whenTrue : whenFalse, reporting, work);
             if (block.FallThroughSuccessor is { } other)
             {

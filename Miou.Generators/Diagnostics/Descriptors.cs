@@ -84,7 +84,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor ConditionalAccess = Error("MIOUG018",
         "Suspension in a conditional access chain",
-        "'{0}' suspends in the middle of a '?.' chain, which the generator supports only in the form 'x?.M(…)'. Store the receiver in a local and test it for null ('if (x is {{ }} r) r.M(…)').");
+        "'{0}' suspends in the middle of a '?.' chain, which the generator supports only in the form 'x?.M(…)', and as a statement when M returns nothing. Store the receiver in a local and test it for null ('if (x is {{ }} r) r.M(…)').");
 
     public static readonly DiagnosticDescriptor RunNotRouted = Warning("MIOUG019",
         "Fiber.Run cannot be routed to the generated twin",

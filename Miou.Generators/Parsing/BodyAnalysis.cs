@@ -367,7 +367,16 @@ internal sealed class BodyAnalysis
                 invocation.Parent is ConditionalAccessExpressionSyntax access && access.WhenNotNull == invocation &&
                 !access.Ancestors().OfType<ConditionalAccessExpressionSyntax>().Any(outer => outer.WhenNotNull.Span.Contains(access.Span)))
             {
-                ConditionalCalls[access] = _conditionalFacts.TryGetValue(Key(access), out var fact) ? fact.Type : null;
+                var type = _conditionalFacts.TryGetValue(Key(access), out var fact) ? fact.Type : null;
+                if (type is null && !(access.Parent is ExpressionStatementSyntax statement && statement.Expression == access))
+                {
+                    // With no result, only the statement form is rewritten (an if); elsewhere (a lambda's or method's
+                    // arrow body, a for loop's incrementor) the twin's fiber would be made and never awaited.
+                    Report(Descriptors.ConditionalAccess, invocation, what);
+                    return;
+                }
+
+                ConditionalCalls[access] = type;
             }
             else
             {

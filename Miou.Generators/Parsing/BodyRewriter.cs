@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
@@ -148,6 +149,13 @@ internal sealed class BodyRewriter
                 : function is LambdaExpressionSyntax { AttributeLists.Count: > 0 } lambda ? lambda.AttributeLists.Last().FullSpan.End
                 : function.SpanStart;
             yield return new Edit(new TextSpan(position, 0), EditKind.Open, "async ");
+            if (function is ParenthesizedLambdaExpressionSyntax { ReturnType: { } returnType })
+            {
+                // An async lambda's explicit return type is its awaitable: int () => … becomes async Fiber<int> () => ….
+                yield return new Edit(returnType.Span, EditKind.Replace, returnType is PredefinedTypeSyntax { Keyword.RawKind: (int)SyntaxKind.VoidKeyword }
+                    ? "global::Miou.Fiber"
+                    : "global::Miou.Fiber<" + returnType + ">");
+            }
         }
 
         foreach (var pair in plan.FiberLocalFunctions)
@@ -241,7 +249,8 @@ internal sealed class BodyRewriter
 
     /// <summary>
     /// <c>x?.M(a)</c> with a result: <c>(x is { } t ? (T)(await t.MAsync(a)) : default(T))</c>; as a statement with no
-    /// result: <c>if (x is { } t) await t.MAsync(a);</c>. The receiver is evaluated once.
+    /// result: <c>{ if (x is { } t) await t.MAsync(a); }</c>, in braces so that an <c>else</c> after the statement
+    /// (<c>if (b) x?.M(); else …</c>) stays with the user's <c>if</c>. The receiver is evaluated once.
     /// </summary>
     private void RenderConditionalCall(Edit edit)
     {
@@ -254,7 +263,7 @@ internal sealed class BodyRewriter
             : temporary + call;
         _output.Append(edit.Text.Length > 0
             ? $"({receiver} is {{ }} {temporary} ? ({edit.Text})(await {call}) : default({edit.Text}))"
-            : $"if ({receiver} is {{ }} {temporary}) await {call};");
+            : $"{{ if ({receiver} is {{ }} {temporary}) await {call}; }}");
     }
 
     private string RenderPart(Edit edit, TextSpan span)

@@ -39,6 +39,12 @@ public sealed class BlockingCallTests
         yield return Case("GetAwaiter().GetResult()", """
             [Fiber] int M(Task<int> t) => {|MIOU0005:t.GetAwaiter().GetResult|}();
             """);
+        yield return Case("ConfigureAwait(false).GetAwaiter().GetResult()", """
+            [Fiber] int M(Task<int> t) => {|MIOU0005:t.ConfigureAwait(false).GetAwaiter().GetResult|}();
+            """);
+        yield return Case("ConfigureAwait(false).GetAwaiter().GetResult() of a plain task", """
+            [Fiber] void M(Task t) => {|MIOU0005:t.ConfigureAwait(false).GetAwaiter().GetResult|}();
+            """);
         yield return Case("Task.WaitAll", """
             [Fiber] void M(Task a, Task b) { {|MIOU0005:Task.WaitAll|}(a, b); }
             """);
@@ -162,4 +168,18 @@ public sealed class BlockingCallTests
         "public partial class C { [Fiber] int M(Task<int> t) { return t.GetAwaiter().GetResult(); } }",
         "public partial class C { [Fiber] int M(Task<int> t) { return Fiber.AwaitTask(t); } }",
         BlockingCallCodeFix.AwaitTaskTitle);
+
+    [Test]
+    public void No_suspending_fix_inside_a_lock() => Verify<BlockingCallAnalyzer>.NoFix<BlockingCallCodeFix>(
+        // Fiber.Yield() there is a suspension inside lock: the generator rejects it (MIOUG008).
+        "public partial class C { [Fiber] void M() { lock (this) { Thread.Sleep(0); } } }");
+
+    [Test]
+    public void No_suspending_fix_inside_an_exception_filter() => Verify<BlockingCallAnalyzer>.NoFix<BlockingCallCodeFix>(
+        // Fiber.AwaitTask there is a suspension inside a filter: the generator rejects it (MIOUG009).
+        "public partial class C { [Fiber] void M(Task<int> t) { try { Fiber.Yield(); } catch (InvalidOperationException) when (t.Result > 0) { throw; } } }");
+
+    [Test]
+    public void No_fix_for_a_ConfigureAwait_GetResult() => Verify<BlockingCallAnalyzer>.NoFix<BlockingCallCodeFix>(
+        "public partial class C { [Fiber] int M(Task<int> t) { return t.ConfigureAwait(false).GetAwaiter().GetResult(); } }");
 }

@@ -69,6 +69,12 @@ public sealed class ChildNotAwaitedTests
         yield return Case("Awaited", """
             [Fiber] int M() { var p = Fiber.Async(() => 1); return Fiber.Await(p); }
             """);
+        yield return Case("Awaited before the only break out of while (true)", """
+            [Fiber] int M(bool c) { var p = Fiber.Async(() => 1); while (true) { if (c) { Fiber.Await(p); break; } Fiber.Yield(); } return 0; }
+            """);
+        yield return Case("Awaited before the only return out of while (true)", """
+            [Fiber] int M(bool c) { var p = Fiber.Async(() => 1); while (true) { if (c) { return Fiber.Await(p); } } }
+            """);
         yield return Case("Awaited inline", """
             [Fiber] int M() => Fiber.Await(Fiber.Async(() => 1));
             """);

@@ -45,6 +45,15 @@ public sealed class SwallowedCancellationTests
         yield return Case("Around a lock of a fiber mutex", """
             [Fiber] void M(FiberMutex m) { try { m.Lock(); m.Unlock(); } {|MIOU0004:catch|} { Console.WriteLine(); } }
             """);
+        yield return Case("Filter that lets cancellation through: it is not an OperationCanceledException", """
+            [Fiber] void M() { try { Fiber.Yield(); } {|MIOU0004:catch (Exception e)|} when (e is not OperationCanceledException) { } }
+            """);
+        yield return Case("Negated type test in the filter", """
+            [Fiber] void M() { try { Fiber.Yield(); } {|MIOU0004:catch (Exception e)|} when (!(e is OperationCanceledException) && true) { } }
+            """);
+        yield return Case("Filter that is always true", """
+            [Fiber] void M() { try { Fiber.Yield(); } {|MIOU0004:catch|} when (true) { } }
+            """);
     }
 
     public static IEnumerable<TestCaseData> MustNotReport()
@@ -57,6 +66,12 @@ public sealed class SwallowedCancellationTests
             """);
         yield return Case("Filter excludes cancellation", """
             [Fiber] void M() { try { Fiber.Yield(); } catch (Exception e) when (e is not CancelledException) { } }
+            """);
+        yield return Case("Filter that excludes cancellation among other types", """
+            [Fiber] void M() { try { Fiber.Yield(); } catch (Exception e) when (e is not (OperationCanceledException or CancelledException)) { } }
+            """);
+        yield return Case("Filter the analyzer cannot decide", """
+            [Fiber] void M() { try { Fiber.Yield(); } catch (Exception e) when (e.Message.Length > 0) { } }
             """);
         yield return Case("Earlier clause rethrows cancellation", """
             [Fiber] void M() { try { Fiber.Yield(); } catch (CancelledException) { throw; } catch (Exception) { } }
@@ -130,9 +145,10 @@ public sealed class SwallowedCancellationTests
         """,
         SwallowedCancellationCodeFix.Title);
 
-    [Test]
-    public void Fix_inserts_a_rethrowing_clause_before_a_broad_catch() => Verify<SwallowedCancellationAnalyzer>.Fix<SwallowedCancellationCodeFix>(
-        """
+    [TestCase("catch (Exception e)", TestName = "Fix inserts a rethrowing clause before a broad catch")]
+    [TestCase("catch (Exception e) when (e is not OperationCanceledException)", TestName = "Fix inserts a rethrowing clause before a filter that lets cancellation in")]
+    public void Fix_inserts_a_rethrowing_clause(string clause) => Verify<SwallowedCancellationAnalyzer>.Fix<SwallowedCancellationCodeFix>(
+        $$"""
         public partial class C
         {
             [Fiber] void M()
@@ -141,14 +157,14 @@ public sealed class SwallowedCancellationTests
                 {
                     Fiber.Yield();
                 }
-                catch (Exception e)
+                {{clause}}
                 {
                     Console.WriteLine(e);
                 }
             }
         }
         """,
-        """
+        $$"""
         public partial class C
         {
             [Fiber] void M()
@@ -161,7 +177,7 @@ public sealed class SwallowedCancellationTests
                 {
                     throw;
                 }
-                catch (Exception e)
+                {{clause}}
                 {
                     Console.WriteLine(e);
                 }

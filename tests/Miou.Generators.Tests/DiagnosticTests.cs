@@ -77,6 +77,14 @@ public class DiagnosticTests
             public partial class C { public C Next => this; [Fiber] public int Get() { Fiber.Yield(); return 1; }
               [Fiber] static int? M(C? c) => c?/*here*/.Next.Get(); }
             """);
+        yield return Case("MIOUG018", "void conditional call that is not a statement (its fiber was not awaited)", """
+            public partial class C { [Fiber] public void Go() => Fiber.Yield();
+              [Fiber] static void M(C? c) => Fiber.Await(Fiber.Async(() => c?/*here*/.Go())); }
+            """);
+        yield return Case("MIOUG018", "void conditional call as a for loop's incrementor", """
+            public partial class C { [Fiber] public void Go() => Fiber.Yield();
+              [Fiber] static void M(C? c) { for (var i = 0; i < 2; c?/*here*/.Go()) i++; } }
+            """);
         yield return Case("MIOUG020", "[Fiber] local function outside a [Fiber] method", """
             public partial class C { static void M() { [Fiber] void /*here*/L() { } L(); } }
             """);

@@ -115,6 +115,57 @@ public class RunTests
     }
 
     [Test]
+    public void Fiber_body_lambdas_with_an_explicit_return_type_are_made_async()
+    {
+        // `int () => Work()` became `async int () => await WorkAsync()`: CS1983, an async lambda must return an awaitable.
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            public static partial class C
+            {
+                static int Count;
+                [Fiber] static int Work() { Fiber.Yield(); return 20; }
+
+                [Fiber]
+                public static int M()
+                {
+                    var a = Fiber.Async(int () => Work() + 1);
+                    var b = Fiber.Async(static void () => { Fiber.Yield(); Count++; });
+                    Fiber.Await(b);
+                    return Fiber.Await(a) + Count;
+                }
+
+                public static int Run() => Fiber.Run(M);
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "C", "Run"), Is.EqualTo(22));
+    }
+
+    [Test]
+    public void Conditional_fiber_call_as_the_then_branch_of_an_if_keeps_its_else()
+    {
+        // `if (b) c?.Go(); else …` was rewritten to `if (b) if (c is { } t) await t.GoAsync(); else …`: the else bound
+        // to the generated if, so it ran when c was null and not when b was false.
+        var assembly = GeneratorHarness.GenerateAndLoad("""
+            using Miou;
+            public partial class C
+            {
+                [Fiber] public void Go() => Fiber.Yield();
+
+                [Fiber]
+                public static string M(C? c, bool b)
+                {
+                    var r = "then";
+                    if (b) c?.Go(); else r = "else";
+                    return r;
+                }
+
+                public static string Run() => Fiber.Run(() => MAsync(null, true)) + " " + Fiber.Run(() => MAsync(new C(), false));
+            }
+            """);
+        Assert.That(GeneratorHarness.Invoke(assembly, "C", "Run"), Is.EqualTo("then else"));
+    }
+
+    [Test]
     public void Calls_resolved_from_declarations_without_binding_keep_their_meaning()
     {
         // The analysis resolves Type.N(…) and N(…) by lookup when every method of the name agrees; these are the cases

@@ -23,6 +23,12 @@ internal sealed class RunContext
             throw new ArgumentOutOfRangeException(nameof(options), WorkerCount, "RunOptions.Domains (or MIOU_DOMAINS) must not be negative.");
         }
 
+        if (WorkerCount > RunOptions.MaxDomains)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), WorkerCount,
+                $"RunOptions.Domains (or MIOU_DOMAINS) must be at most RunOptions.MaxDomains ({RunOptions.MaxDomains}): every worker domain is a thread of its own.");
+        }
+
         if (!Enum.IsDefined(options.Policy))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Policy, "RunOptions.Policy is not a SchedulingPolicy value.");

@@ -7,9 +7,16 @@ public sealed record RunOptions
     /// Number of worker domains (threads created for the run and joined when it ends) besides dom0, the thread that calls
     /// <c>Run</c>. <c>Fiber.Call</c> and <c>Fiber.Parallel</c> run children on them. Default: the environment variable
     /// <c>MIOU_DOMAINS</c>, else the processor count minus one. 0 is allowed: then <c>Call</c> and <c>Parallel</c> throw
-    /// <see cref="NoDomainAvailableException"/>.
+    /// <see cref="NoDomainAvailableException"/>. At most <see cref="MaxDomains"/>.
     /// </summary>
     public int? Domains { get; init; }
+
+    /// <summary>
+    /// The largest <see cref="Domains"/> accepted: 1,023 workers (1,024 domains with dom0). Every worker is a thread with its
+    /// own event source, created for the run; a count beyond any machine's cores is a mistake, reported before anything
+    /// runs rather than as threads that cannot be created halfway through the start.
+    /// </summary>
+    public const int MaxDomains = 1023;
 
     /// <summary>
     /// How many operations (scheduling points) a task may perform before it yields its domain. Default: the environment

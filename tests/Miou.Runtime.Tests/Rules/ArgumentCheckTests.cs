@@ -291,6 +291,8 @@ public class ArgumentCheckTests
         yield return new TestCaseData(new RunOptions { Quanta = 0 }, "Quanta").SetArgDisplayNames("Quanta = 0");
         yield return new TestCaseData(new RunOptions { Quanta = -3 }, "Quanta").SetArgDisplayNames("Quanta = -3");
         yield return new TestCaseData(new RunOptions { Domains = -1 }, "Domains").SetArgDisplayNames("Domains = -1");
+        yield return new TestCaseData(new RunOptions { Domains = int.MaxValue }, "Domains").SetArgDisplayNames("Domains = int.MaxValue");
+        yield return new TestCaseData(new RunOptions { Domains = RunOptions.MaxDomains + 1 }, "Domains").SetArgDisplayNames("Domains = MaxDomains + 1");
         yield return new TestCaseData(new RunOptions { Policy = (SchedulingPolicy)42 }, "Policy").SetArgDisplayNames("Policy = 42");
     }
 

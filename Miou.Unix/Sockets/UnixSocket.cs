@@ -57,7 +57,10 @@ public sealed partial class UnixSocket
     /// <summary>The owned resource: pass it in <c>give</c> to hand the socket to a child, or transfer it to the parent.</summary>
     public Resource Resource => _resource;
 
-    /// <summary>Whether the descriptor was closed (by <see cref="CloseAsync"/> or by its owner's finaliser).</summary>
+    /// <summary>
+    /// Whether the descriptor was closed (by <see cref="CloseAsync"/> or by its owner's finaliser). The number itself is
+    /// released when the last system call in flight on it, on another thread, returns.
+    /// </summary>
     public bool IsClosed => Volatile.Read(ref _state) < 0;
 
     /// <summary>The descriptor number.</summary>

@@ -349,9 +349,11 @@ public sealed class UnixEventLoop : IEvents
 
         var known = Lookup(waiter.Fd);
         var entry = known ?? new FdEntry();
-        if (!Arm(entry, waiter.Fd, waiter.Persistent ? waiter.Socket : null))
+        if (!Arm(entry, waiter.Fd, waiter.Persistent ? waiter.Socket : null, waiter.Socket))
         {
-            AddReadyNow(waiter); // a regular file or the like: epoll cannot watch it, and it never blocks
+            // A regular file or the like: epoll cannot watch it, and it never blocks. Or the socket was closed on
+            // another thread since the check above: resume, and the retry reports it closed.
+            AddReadyNow(waiter);
             return;
         }
 
@@ -400,13 +402,42 @@ public sealed class UnixEventLoop : IEvents
         _waiters++;
     }
 
-    /// <summary>Puts the descriptor in the epoll set if it is not already there for this socket; false if epoll refuses it (EPERM).</summary>
-    private bool Arm(FdEntry entry, int fd, UnixSocket? socket)
+    /// <summary>
+    /// Puts the descriptor in the epoll set if it is not already there for this socket; false if epoll refuses it (EPERM)
+    /// or <paramref name="owner"/>, the socket waited on (null for a raw descriptor), is closed. The epoll_ctl counts as
+    /// a call in flight on <paramref name="owner"/>: a close on another thread cannot free the number under it, so it
+    /// never registers a file that reused the number.
+    /// </summary>
+    private bool Arm(FdEntry entry, int fd, UnixSocket? socket, UnixSocket? owner)
     {
         if (entry.Registered && socket is not null && ReferenceEquals(entry.Socket, socket))
         {
             return true; // registered for both directions, edge-triggered: nothing to do
         }
+
+        if (owner is null)
+        {
+            return Arm(entry, fd, socket);
+        }
+
+        if (!owner.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            return Arm(entry, fd, socket);
+        }
+        finally
+        {
+            owner.Leave();
+        }
+    }
+
+    /// <summary>The epoll_ctl of <see cref="Arm(FdEntry, int, UnixSocket?, UnixSocket?)"/>.</summary>
+    private bool Arm(FdEntry entry, int fd, UnixSocket? socket)
+    {
 
         const uint mask = Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET;
         var op = entry.Registered ? Libc.EPOLL_CTL_MOD : Libc.EPOLL_CTL_ADD;

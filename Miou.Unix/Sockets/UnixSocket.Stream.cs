@@ -168,19 +168,28 @@ public sealed partial class UnixSocket
         // write that does not wait is not a scheduling point either way). Anything else goes on in WriteRestAsync, which
         // reports errors inside the fiber as before; the error of this first send is handed over, not met again by a
         // second send (a reset peer says ECONNRESET once, then EPIPE).
-        var fd = Volatile.Read(ref _fd);
-        if (fd < 0 || !IsNonBlocking || Kind == SocketKind.Datagram || buffer.IsEmpty)
+        if (!IsNonBlocking || Kind == SocketKind.Datagram || buffer.IsEmpty || !TryEnter())
         {
             return WriteRestAsync(buffer, 0, 0);
         }
 
-        var sent = SendOnce(fd, buffer.Span);
+        nint sent;
+        Errno errno;
+        try
+        {
+            sent = SendOnce(_fd, buffer.Span);
+            errno = sent < 0 ? Libc.SystemErrno : 0; // before Leave, which may close the number (close sets errno)
+        }
+        finally
+        {
+            Leave();
+        }
+
         if (sent == buffer.Length)
         {
             return Fiber.CompletedFiber;
         }
 
-        var errno = sent < 0 ? Libc.SystemErrno : 0;
         return WriteRestAsync(buffer, sent > 0 ? (int)sent : 0, errno is Errno.EINTR or Errno.EAGAIN ? 0 : errno);
     }
 
@@ -190,7 +199,7 @@ public sealed partial class UnixSocket
         RequireStreamOrUnknown("Write");
         if (failed != 0)
         {
-            throw Failure(failed, "write", Volatile.Read(ref _fd)); // the send that failed ran synchronously before this: still open
+            throw Failure(failed, "write", _fd);
         }
 
         while (done < buffer.Length)

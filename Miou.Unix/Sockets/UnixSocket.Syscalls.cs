@@ -4,7 +4,11 @@ using Miou.Unix.Interop;
 
 namespace Miou.Unix;
 
-/// <summary>The system calls behind the operations: each retries on EINTR, returns a would-block as a value, and throws any other error.</summary>
+/// <summary>
+/// The system calls behind the operations: each retries on EINTR, returns a would-block as a value, and throws any other
+/// error. Each counts itself in flight on the descriptor (<see cref="Enter"/> … <see cref="Leave"/>), so that a close on
+/// another thread cannot free the number under it; errno is read inside, before Leave.
+/// </summary>
 public sealed partial class UnixSocket
 {
     private const int WouldBlock = -1;
@@ -28,31 +32,45 @@ public sealed partial class UnixSocket
     /// <summary>Bytes read (0 = end of file), or <see cref="WouldBlock"/>.</summary>
     private unsafe int TryRead(Span<byte> buffer)
     {
-        var fd = Handle;
+        var fd = Enter();
         var direct = IsNonBlocking && Kind != SocketKind.Unknown; // a call that cannot block (see Libc.SocketRead)
-        fixed (byte* p = buffer)
+        try
         {
-            int n;
-            do
+            fixed (byte* p = buffer)
             {
-                n = Outcome(direct ? Libc.SocketRead(fd, p, (nuint)buffer.Length) : Libc.read(fd, p, (nuint)buffer.Length), "read", fd);
+                int n;
+                do
+                {
+                    n = Outcome(direct ? Libc.SocketRead(fd, p, (nuint)buffer.Length) : Libc.read(fd, p, (nuint)buffer.Length), "read", fd);
+                }
+                while (n == Interrupted);
+                return n;
             }
-            while (n == Interrupted);
-            return n;
+        }
+        finally
+        {
+            Leave();
         }
     }
 
     /// <summary>Bytes written (at least 1 for a non-empty buffer), or <see cref="WouldBlock"/>.</summary>
     private int TryWrite(ReadOnlySpan<byte> buffer)
     {
-        var fd = Handle;
-        int n;
-        do
+        var fd = Enter();
+        try
         {
-            n = Outcome(SendOnce(fd, buffer), "write", fd);
+            int n;
+            do
+            {
+                n = Outcome(SendOnce(fd, buffer), "write", fd);
+            }
+            while (n == Interrupted);
+            return n;
         }
-        while (n == Interrupted);
-        return n;
+        finally
+        {
+            Leave();
+        }
     }
 
     /// <summary>
@@ -70,9 +88,21 @@ public sealed partial class UnixSocket
     }
 
     /// <summary>The accepted descriptor and the peer's address, or <see cref="WouldBlock"/>.</summary>
-    private unsafe int TryAccept(out EndPoint? peer)
+    private int TryAccept(out EndPoint? peer)
     {
-        var fd = Handle;
+        var fd = Enter();
+        try
+        {
+            return TryAccept(fd, out peer);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    private static unsafe int TryAccept(int fd, out EndPoint? peer)
+    {
         var address = stackalloc byte[SockAddr.MaxSize];
         while (true)
         {
@@ -99,9 +129,21 @@ public sealed partial class UnixSocket
     }
 
     /// <summary>True once connected; false if the connection is in progress (wait for writability, then read SO_ERROR).</summary>
-    private unsafe bool TryConnect(EndPoint endPoint)
+    private bool TryConnect(EndPoint endPoint)
     {
-        var fd = Handle;
+        var fd = Enter();
+        try
+        {
+            return TryConnect(fd, endPoint);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    private static unsafe bool TryConnect(int fd, EndPoint endPoint)
+    {
         var address = stackalloc byte[SockAddr.MaxSize];
         var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
         while (true)
@@ -130,49 +172,70 @@ public sealed partial class UnixSocket
     /// <summary>The pending error of a socket (SO_ERROR), 0 if none.</summary>
     private Errno PendingError()
     {
-        var fd = Handle;
-        if (Libc.GetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_ERROR, out var error) < 0)
+        var fd = Enter();
+        try
         {
-            throw Failure(Libc.Errno, "getsockopt", fd, "SO_ERROR");
-        }
+            if (Libc.GetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_ERROR, out var error) < 0)
+            {
+                throw Failure(Libc.Errno, "getsockopt", fd, "SO_ERROR");
+            }
 
-        return (Errno)error;
+            return (Errno)error;
+        }
+        finally
+        {
+            Leave();
+        }
     }
 
     /// <summary>Bytes received and the sender, or <see cref="WouldBlock"/>.</summary>
     private unsafe int TryReceiveFrom(Span<byte> buffer, out EndPoint? sender)
     {
-        var fd = Handle;
+        var fd = Enter();
         var address = stackalloc byte[SockAddr.MaxSize];
-        fixed (byte* p = buffer)
+        try
         {
-            int n, length;
-            do
+            fixed (byte* p = buffer)
             {
-                length = SockAddr.MaxSize;
-                n = Outcome(Libc.recvfrom(fd, p, (nuint)buffer.Length, 0, address, &length), "recvfrom", fd);
+                int n, length;
+                do
+                {
+                    length = SockAddr.MaxSize;
+                    n = Outcome(Libc.recvfrom(fd, p, (nuint)buffer.Length, 0, address, &length), "recvfrom", fd);
+                }
+                while (n == Interrupted);
+                sender = n >= 0 && length > 0 ? SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length) : null;
+                return n;
             }
-            while (n == Interrupted);
-            sender = n >= 0 && length > 0 ? SockAddr.Decode(new ReadOnlySpan<byte>(address, length), length) : null;
-            return n;
+        }
+        finally
+        {
+            Leave();
         }
     }
 
     /// <summary>Bytes sent, or <see cref="WouldBlock"/>.</summary>
     private unsafe int TrySendTo(ReadOnlySpan<byte> buffer, EndPoint endPoint)
     {
-        var fd = Handle;
+        var fd = Enter();
         var address = stackalloc byte[SockAddr.MaxSize];
-        var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
-        fixed (byte* p = buffer)
+        try
         {
-            int n;
-            do
+            var length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
+            fixed (byte* p = buffer)
             {
-                n = Outcome(Libc.sendto(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL, address, length), "sendto", fd, endPoint);
+                int n;
+                do
+                {
+                    n = Outcome(Libc.sendto(fd, p, (nuint)buffer.Length, Libc.MSG_NOSIGNAL, address, length), "sendto", fd, endPoint);
+                }
+                while (n == Interrupted);
+                return n;
             }
-            while (n == Interrupted);
-            return n;
+        }
+        finally
+        {
+            Leave();
         }
     }
 

@@ -21,8 +21,17 @@ namespace Miou.Unix;
 /// </remarks>
 public sealed partial class UnixSocket
 {
+    private const int ClosedBit = int.MinValue;
+
     private readonly Resource<UnixSocket> _resource;
-    private int _fd;
+    private readonly int _fd;
+
+    // The calls in flight on the descriptor (the low bits) and ClosedBit, set once by the close. The number is closed
+    // (close(2)) only when both hold: closed, and no call in flight — by the close itself, or else by the last call to
+    // leave (Leave). Until then no other file can take the number, so a call that read it before the close and makes
+    // its system call after it still reaches this file, never one opened meanwhile (what SafeHandle does for .NET's
+    // own handles). A call that starts after the close fails with ObjectDisposedException (Enter).
+    private int _state;
     private Waiter? _reader;
     private Waiter? _writer;
 
@@ -48,19 +57,19 @@ public sealed partial class UnixSocket
     /// <summary>The owned resource: pass it in <c>give</c> to hand the socket to a child, or transfer it to the parent.</summary>
     public Resource Resource => _resource;
 
-    /// <summary>Whether the descriptor was closed (by <see cref="CloseAsync"/> or by its owner's finaliser).</summary>
-    public bool IsClosed => Volatile.Read(ref _fd) < 0;
+    /// <summary>
+    /// Whether the descriptor was closed (by <see cref="CloseAsync"/> or by its owner's finaliser). The number itself is
+    /// released when the last system call in flight on it, on another thread, returns.
+    /// </summary>
+    public bool IsClosed => Volatile.Read(ref _state) < 0;
 
     /// <summary>The descriptor number.</summary>
+    /// <remarks>
+    /// A call made with it outside this class is not counted in flight: if another thread closes the socket meanwhile,
+    /// the number may already name another file. The operations of this class are safe from that.
+    /// </remarks>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
-    public int Handle
-    {
-        get
-        {
-            var fd = Volatile.Read(ref _fd);
-            return fd >= 0 ? fd : throw new ObjectDisposedException(nameof(UnixSocket), "The socket is closed.");
-        }
-    }
+    public int Handle => IsClosed ? throw ClosedError() : _fd;
 
     /// <summary>The peer's address for an accepted socket (null if unnamed or not accepted).</summary>
     public EndPoint? RemoteEndPoint { get; }
@@ -185,20 +194,25 @@ public sealed partial class UnixSocket
         CloseDescriptor();
     }
 
-    /// <summary>The finaliser: closes once, whoever calls.</summary>
+    /// <summary>The finaliser: closes once, whoever calls. The number itself is closed now or, if a call is in flight on it, when the last one leaves.</summary>
     private void CloseDescriptor()
     {
-        var fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd < 0)
+        var before = Interlocked.Or(ref _state, ClosedBit);
+        if (before < 0)
         {
             return;
         }
 
+        var fd = _fd;
         var current = UnixEventLoop.CurrentOrNull;
         current?.Closing(fd);
-        _ = Libc.close(fd); // Linux frees the number even when close reports an error: nothing to retry
-        // Other domains' loops where tasks waited on it: the kernel dropped it from their epoll sets without a word.
-        // (The exchange above is a full fence, so a loop that noted itself before it is read here; see WaitsIn.)
+        if (before == 0)
+        {
+            _ = Libc.close(fd); // Linux frees the number even when close reports an error: nothing to retry
+        }
+
+        // Other domains' loops where tasks waited on it: the kernel drops it from their epoll sets without a word.
+        // (The interlocked Or above is a full fence, so a loop that noted itself before it is read here; see WaitsIn.)
         if (Volatile.Read(ref _loop) is { } first && !ReferenceEquals(first, current))
         {
             first.ClosedElsewhere(this, fd);
@@ -213,9 +227,48 @@ public sealed partial class UnixSocket
         }
     }
 
+    private static ObjectDisposedException ClosedError() => new(nameof(UnixSocket), "The socket is closed.");
+
+    /// <summary>
+    /// Counts a call in flight on the descriptor and returns false if the socket is closed. The caller makes its system
+    /// call on <see cref="_fd"/>, reads errno, then calls <see cref="Leave"/> (in a finally): until then the number stays
+    /// open. Uncontended, one read and one interlocked compare-exchange.
+    /// </summary>
+    internal bool TryEnter()
+    {
+        var state = Volatile.Read(ref _state);
+        while (state >= 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _state, state + 1, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary><see cref="TryEnter"/>, or <see cref="ObjectDisposedException"/> if the socket is closed; the descriptor number.</summary>
+    private int Enter() => TryEnter() ? _fd : throw ClosedError();
+
+    /// <summary>
+    /// The call counted by <see cref="TryEnter"/> is over: the last one to leave a closed socket closes the number. Read
+    /// errno before (close sets it).
+    /// </summary>
+    internal void Leave()
+    {
+        if (Interlocked.Decrement(ref _state) == ClosedBit)
+        {
+            _ = Libc.close(_fd); // the close left it to the last call in flight (CloseDescriptor)
+        }
+    }
+
     /// <summary>
     /// A task of <paramref name="loop"/> waits on this socket: a close on another thread will tell the loop. Called by the
-    /// loop before it checks <see cref="IsClosed"/>: a loop noted after the close's exchange of the descriptor sees it
+    /// loop before it checks <see cref="IsClosed"/>: a loop noted after the close's interlocked Or of the state sees it
     /// closed, one noted before is told (interlocked operations are totally ordered).
     /// </summary>
     internal void WaitsIn(UnixEventLoop loop)
@@ -255,29 +308,61 @@ public sealed partial class UnixSocket
     public void BindAndListen(EndPoint endPoint, int backlog = 64, bool reuseAddress = true, bool reusePort = true)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        var fd = Handle;
-        if (endPoint is not UnixDomainSocketEndPoint)
+        var fd = Enter();
+        try
         {
-            SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, reuseAddress ? 1 : 0, "SO_REUSEADDR");
-            SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, reusePort ? 1 : 0, "SO_REUSEPORT");
-        }
+            if (endPoint is not UnixDomainSocketEndPoint)
+            {
+                SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, reuseAddress ? 1 : 0, "SO_REUSEADDR");
+                SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, reusePort ? 1 : 0, "SO_REUSEPORT");
+            }
 
-        Bind(fd, endPoint);
-        if (Kind != SocketKind.Datagram && Libc.listen(fd, backlog) < 0)
+            Bind(fd, endPoint);
+            if (Kind != SocketKind.Datagram && Libc.listen(fd, backlog) < 0)
+            {
+                throw Failure(Libc.Errno, "listen", fd, $"on {endPoint}");
+            }
+        }
+        finally
         {
-            throw Failure(Libc.Errno, "listen", fd, $"on {endPoint}");
+            Leave();
         }
     }
 
     /// <summary>Disables (true) or enables Nagle's algorithm on a TCP socket (<c>TCP_NODELAY</c>). Not a scheduling point.</summary>
     /// <exception cref="UnixException">setsockopt failed (for example: not a TCP socket).</exception>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
-    public void SetNoDelay(bool noDelay) => SetOption(Handle, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, noDelay ? 1 : 0, "TCP_NODELAY");
+    public void SetNoDelay(bool noDelay)
+    {
+        var fd = Enter();
+        try
+        {
+            SetOption(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, noDelay ? 1 : 0, "TCP_NODELAY");
+        }
+        finally
+        {
+            Leave();
+        }
+    }
 
     /// <summary>The address the socket is bound to (<c>getsockname</c>); null for an unnamed Unix-domain socket.</summary>
     /// <exception cref="UnixException">getsockname failed.</exception>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
-    public EndPoint? LocalEndPoint => GetSockName(Handle);
+    public EndPoint? LocalEndPoint
+    {
+        get
+        {
+            var fd = Enter();
+            try
+            {
+                return GetSockName(fd);
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+    }
 
     /// <summary>Shuts down one or both directions (<c>shutdown</c>): the peer reads end-of-file after a send shutdown. Not a scheduling point.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="how"/> is not Receive, Send or Both.</exception>
@@ -290,10 +375,17 @@ public sealed partial class UnixSocket
             throw new ArgumentOutOfRangeException(nameof(how), how, "UnixSocket.Shutdown: Receive, Send or Both.");
         }
 
-        var fd = Handle;
-        if (Libc.shutdown(fd, (int)how) < 0)
+        var fd = Enter();
+        try
         {
-            throw Failure(Libc.Errno, "shutdown", fd, how.ToString());
+            if (Libc.shutdown(fd, (int)how) < 0)
+            {
+                throw Failure(Libc.Errno, "shutdown", fd, how.ToString());
+            }
+        }
+        finally
+        {
+            Leave();
         }
     }
 

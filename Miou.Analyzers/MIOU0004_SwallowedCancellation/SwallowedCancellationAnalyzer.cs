@@ -36,7 +36,7 @@ public sealed class SwallowedCancellationAnalyzer : MiouAnalyzer
     private static void Analyze(OperationAnalysisContext context, MiouSymbols symbols, INamedTypeSymbol cancelled)
     {
         var clause = (ICatchClauseOperation)context.Operation;
-        if (clause.Filter is not null && Admits(clause.Filter, clause, cancelled) != true || clause.Parent is not ITryOperation @try || !Catches(clause, cancelled) ||
+        if ((clause.Filter is not null && Admits(clause.Filter, clause, cancelled) != true) || clause.Parent is not ITryOperation @try || !Catches(clause, cancelled) ||
             !FiberContext.IsInFiber(clause, context.ContainingSymbol, symbols))
         {
             return;

@@ -868,7 +868,7 @@ internal sealed partial class DomainScheduler
                     case Trigger.Attach.AlreadySignalled:
                         return Answered.Resume;
                     case Trigger.Attach.Busy:
-                        ResumeException = trigger.AlreadyAwaiting(task); // thrown in the task, not in the scheduler
+                        ResumeException = trigger.AlreadyAwaiting($"{task.Describe()} awaited a trigger"); // thrown in the task, not in the scheduler
                         return Answered.Resume;
                 }
 

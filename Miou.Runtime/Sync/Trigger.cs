@@ -48,7 +48,7 @@ public sealed class Trigger
         {
             Attach.Attached => true,
             Attach.AlreadySignalled => false,
-            _ => throw AlreadyAwaiting(),
+            _ => throw AlreadyAwaiting("An action was attached with Trigger.OnSignal"),
         };
     }
 
@@ -62,11 +62,11 @@ public sealed class Trigger
     /// <summary>Parks a task on the trigger (the scheduler's side of <see cref="AwaitAsync"/>).</summary>
     internal Attach TryAttachTask(Promise task) => TryAttach(task);
 
-    internal static InvalidOperationException AlreadyAwaiting() =>
-        new("Trigger: already awaiting. Something is already attached to this trigger; a trigger has at most one waiter.");
-
-    /// <summary>The error <paramref name="task"/> gets at its await of a trigger something else is attached to: names both.</summary>
-    internal InvalidOperationException AlreadyAwaiting(Promise task)
+    /// <summary>
+    /// The error of a second waiter on a trigger: <paramref name="attempt"/> says what tried to attach (a task's await, an
+    /// action), and the message names what is attached already.
+    /// </summary>
+    internal InvalidOperationException AlreadyAwaiting(string attempt)
     {
         var attached = Volatile.Read(ref _state) switch
         {
@@ -74,7 +74,7 @@ public sealed class Trigger
             Action<Trigger> => "an action is already attached to it (Trigger.OnSignal)",
             _ => "something is already attached to it",
         };
-        return new($"Trigger: already awaiting. {task.Describe()} awaited a trigger, but {attached}; a trigger has at most one waiter.");
+        return new($"Trigger: already awaiting. {attempt}, but {attached}; a trigger has at most one waiter.");
     }
 
     private Attach TryAttach(object waiter)
